@@ -1,0 +1,110 @@
+"""Fixtures: an app on SQLite (default) or PostgreSQL (WORKSHOP_TEST_DATABASE_URL), a client,
+and helpers to act as each kind of person."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask, g
+from flask.testing import FlaskClient
+
+from tests import factories
+from workshop import create_app
+from workshop.auth.services import open_session
+from workshop.extensions import db
+from workshop.models import Account, Base
+
+PG_URL = os.environ.get("WORKSHOP_TEST_DATABASE_URL")
+
+
+def pytest_report_header() -> str:
+    return f"database: {PG_URL or 'SQLite (temporary file)'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    if PG_URL:
+        return PG_URL
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url: str) -> None:
+    """Create the tables once per run; each test then empties them."""
+    engine = sa.create_engine(database_url)
+    Base.metadata.drop_all(engine)
+    Base.metadata.create_all(engine)
+    engine.dispose()
+
+
+def _config(database_url: str) -> dict[str, object]:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-for-signing",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "SERVER_NAME": "localhost",
+    }
+
+
+class RequestClient(FlaskClient):
+    """A test client whose every request starts without the previous request's signed-in user.
+
+    The tests hold an app context open (for factories and assertions), and Flask then reuses it
+    for requests, so Flask-Login's per-request cache in ``g`` would leak from one request into
+    the next, as if two people shared a browser.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        g.pop("_login_user", None)
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def app(
+    _schema: None, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Flask]:
+    monkeypatch.setenv("WORKSHOP_INSTANCE_PATH", str(tmp_path / "instance"))
+    application = create_app(_config(database_url))
+    application.test_client_class = RequestClient
+    with application.app_context():
+        yield application
+        db.session.rollback()
+        db.session.remove()
+        with db.engine.begin() as connection:
+            for table in reversed(Base.metadata.sorted_tables):
+                connection.execute(table.delete())
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def login(client: FlaskClient) -> Callable[[Account], FlaskClient]:
+    """Sign ``account`` in on the test client through a real server-side session."""
+
+    def sign_in(account: Account) -> FlaskClient:
+        token = open_session(account, hours=8)
+        db.session.commit()
+        with client.session_transaction() as session:
+            session["_user_id"] = token
+            session["_fresh"] = True
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def world(app: Flask) -> factories.World:
+    """Two seminars with their own facilitators, partnerships, heads and participants."""
+    built = factories.build_world()
+    db.session.commit()
+    return built

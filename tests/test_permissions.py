@@ -1,0 +1,257 @@
+"""Every route, every kind of person: who gets in, who is sent to sign in, who is refused.
+
+The table below must name every endpoint and method of the app: a new route without an entry
+fails ``test_every_route_is_in_the_table``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from flask import Flask, url_for
+from flask.testing import FlaskClient
+
+from tests.factories import World
+from workshop.auth.services import open_session
+from workshop.extensions import db
+from workshop.models import Account, ImportBatch
+from workshop.permissions import ENDPOINT_ACCESS
+
+ROLES = (
+    "anon",
+    "participant",
+    "other_participant",
+    "head",
+    "other_head",
+    "facilitator",
+    "other_facilitator",
+    "admin",
+)
+LOGIN = 302  # anonymous people are sent to sign in
+
+
+@dataclass(frozen=True)
+class Case:
+    method: str
+    url: Callable[[World], str]
+    expected: dict[str, int]
+
+
+def expect(default: int, **by_role: int) -> dict[str, int]:
+    return {role: by_role.get(role, default) for role in ROLES}
+
+
+STAFF_PAGE = expect(403, anon=LOGIN, facilitator=200, other_facilitator=200, admin=200)
+OUR_SEMINAR_PAGE = expect(403, anon=LOGIN, facilitator=200, other_facilitator=404, admin=200)
+ADMIN_PAGE = expect(403, anon=LOGIN, admin=200)
+SIGNED_IN_HOME = expect(302, anon=200)  # the start page sends signed-in people to their work
+
+
+def our_member(world: World) -> int:
+    return next(m.id for m in world.participant.memberships)
+
+
+CASES: dict[tuple[str, str], Case] = {
+    ("main.index", "GET"): Case("GET", lambda w: url_for("main.index"), SIGNED_IN_HOME),
+    ("main.health", "GET"): Case("GET", lambda w: url_for("main.health"), expect(200)),
+    ("static", "GET"): Case(
+        "GET", lambda w: url_for("static", filename="css/app.css"), expect(200)
+    ),
+    ("prefs.language", "POST"): Case("POST", lambda w: url_for("prefs.language"), expect(302)),
+    ("prefs.display", "POST"): Case("POST", lambda w: url_for("prefs.display"), expect(302)),
+    ("auth.login", "GET"): Case("GET", lambda w: url_for("auth.login"), expect(200)),
+    ("auth.login", "POST"): Case("POST", lambda w: url_for("auth.login"), expect(422)),
+    ("auth.logout", "POST"): Case("POST", lambda w: url_for("auth.logout"), expect(302)),
+    ("auth.join", "GET"): Case("GET", lambda w: url_for("auth.join"), expect(200)),
+    ("auth.join", "POST"): Case("POST", lambda w: url_for("auth.join"), expect(422)),
+    ("auth.join_details", "GET"): Case("GET", lambda w: url_for("auth.join_details"), expect(302)),
+    ("auth.join_details", "POST"): Case(
+        "POST", lambda w: url_for("auth.join_details"), expect(302)
+    ),
+    ("auth.resume", "GET"): Case("GET", lambda w: url_for("auth.resume"), expect(200)),
+    ("auth.resume", "POST"): Case("POST", lambda w: url_for("auth.resume"), expect(422)),
+    ("auth.welcome", "GET"): Case(
+        "GET",
+        lambda w: url_for("auth.welcome"),
+        expect(403, anon=LOGIN, participant=302, other_participant=302),
+    ),
+    ("partnerships.index", "GET"): Case(
+        "GET",
+        lambda w: url_for("partnerships.index"),
+        expect(200, anon=LOGIN, participant=302, other_participant=302),
+    ),
+    ("partnerships.detail", "GET"): Case(
+        "GET",
+        lambda w: url_for("partnerships.detail", partnership_id=w.partnership.id),
+        expect(200, anon=LOGIN, other_participant=404, other_head=404, other_facilitator=404),
+    ),
+    ("partnerships.new", "GET"): Case("GET", lambda w: url_for("partnerships.new"), STAFF_PAGE),
+    ("partnerships.new", "POST"): Case(
+        "POST",
+        lambda w: url_for("partnerships.new"),
+        expect(403, anon=LOGIN, facilitator=422, other_facilitator=422, admin=422),
+    ),
+    ("institutions.index", "GET"): Case("GET", lambda w: url_for("institutions.index"), STAFF_PAGE),
+    ("institutions.new", "GET"): Case("GET", lambda w: url_for("institutions.new"), STAFF_PAGE),
+    ("institutions.new", "POST"): Case(
+        "POST",
+        lambda w: url_for("institutions.new"),
+        expect(403, anon=LOGIN, facilitator=422, other_facilitator=422, admin=422),
+    ),
+    ("institutions.edit", "GET"): Case(
+        "GET",
+        lambda w: url_for("institutions.edit", institution_id=w.partnership.ua_institution_id),
+        STAFF_PAGE,
+    ),
+    ("institutions.edit", "POST"): Case(
+        "POST",
+        lambda w: url_for("institutions.edit", institution_id=w.partnership.ua_institution_id),
+        expect(403, anon=LOGIN, facilitator=422, other_facilitator=422, admin=422),
+    ),
+    ("seminars.index", "GET"): Case("GET", lambda w: url_for("seminars.index"), STAFF_PAGE),
+    ("seminars.new", "GET"): Case("GET", lambda w: url_for("seminars.new"), STAFF_PAGE),
+    ("seminars.new", "POST"): Case(
+        "POST",
+        lambda w: url_for("seminars.new"),
+        expect(403, anon=LOGIN, facilitator=422, other_facilitator=422, admin=422),
+    ),
+    ("seminars.detail", "GET"): Case(
+        "GET", lambda w: url_for("seminars.detail", seminar_id=w.seminar.id), OUR_SEMINAR_PAGE
+    ),
+    ("seminars.edit", "GET"): Case(
+        "GET", lambda w: url_for("seminars.edit", seminar_id=w.seminar.id), OUR_SEMINAR_PAGE
+    ),
+    ("seminars.edit", "POST"): Case(
+        "POST",
+        lambda w: url_for("seminars.edit", seminar_id=w.seminar.id),
+        # An empty post keeps the stored values (nothing typed, nothing lost).
+        expect(403, anon=LOGIN, facilitator=302, other_facilitator=404, admin=302),
+    ),
+    ("seminars.rotate_code", "POST"): Case(
+        "POST",
+        lambda w: url_for("seminars.rotate_code", seminar_id=w.seminar.id),
+        expect(403, anon=LOGIN, facilitator=302, other_facilitator=404, admin=302),
+    ),
+    ("seminars.set_join_open", "POST"): Case(
+        "POST",
+        lambda w: url_for("seminars.set_join_open", seminar_id=w.seminar.id),
+        expect(403, anon=LOGIN, facilitator=302, other_facilitator=404, admin=302),
+    ),
+    ("seminars.add_partnership", "POST"): Case(
+        "POST",
+        lambda w: url_for("seminars.add_partnership", seminar_id=w.seminar.id),
+        expect(403, anon=LOGIN, facilitator=422, other_facilitator=404, admin=422),
+    ),
+    ("seminars.add_facilitator", "POST"): Case(
+        "POST",
+        lambda w: url_for("seminars.add_facilitator", seminar_id=w.seminar.id),
+        expect(403, anon=LOGIN, facilitator=422, other_facilitator=404, admin=422),
+    ),
+    ("seminars.remove_member", "POST"): Case(
+        "POST",
+        lambda w: url_for(
+            "seminars.remove_member", seminar_id=w.seminar.id, membership_id=our_member(w)
+        ),
+        expect(403, anon=LOGIN, facilitator=302, other_facilitator=404, admin=302),
+    ),
+    ("imports.new", "GET"): Case("GET", lambda w: url_for("imports.new"), STAFF_PAGE),
+    ("imports.new", "POST"): Case(
+        "POST",
+        lambda w: url_for("imports.new"),
+        expect(403, anon=LOGIN, facilitator=422, other_facilitator=422, admin=422),
+    ),
+    ("imports.template", "GET"): Case("GET", lambda w: url_for("imports.template"), STAFF_PAGE),
+    ("imports.preview", "GET"): Case(
+        "GET",
+        lambda w: url_for("imports.preview", batch_id=_batch_of(w.facilitator)),
+        OUR_SEMINAR_PAGE,
+    ),
+    ("imports.confirm", "POST"): Case(
+        "POST",
+        lambda w: url_for("imports.confirm", batch_id=_batch_of(w.facilitator)),
+        expect(403, anon=LOGIN, facilitator=302, other_facilitator=404, admin=302),
+    ),
+    ("accounts.index", "GET"): Case("GET", lambda w: url_for("accounts.index"), ADMIN_PAGE),
+    ("accounts.new", "GET"): Case("GET", lambda w: url_for("accounts.new"), ADMIN_PAGE),
+    ("accounts.new", "POST"): Case(
+        "POST", lambda w: url_for("accounts.new"), expect(403, anon=LOGIN, admin=422)
+    ),
+    ("accounts.set_active", "POST"): Case(
+        "POST",
+        lambda w: url_for("accounts.set_active", account_id=w.other_head.id),
+        expect(403, anon=LOGIN, admin=302),
+    ),
+}
+
+
+def _batch_of(account: Account) -> int:
+    batch = ImportBatch(created_by_id=account.id, filename="x.csv", rows=[])
+    db.session.add(batch)
+    db.session.commit()
+    return batch.id
+
+
+def test_every_route_is_in_the_table(app: Flask) -> None:
+    routes = {
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules()
+        for method in rule.methods or ()
+        if method in {"GET", "POST"}
+    }
+    assert routes - set(CASES) == set(), "routes without a permission entry"
+    assert set(CASES) - routes == set(), "entries for routes that do not exist"
+
+
+def test_every_endpoint_has_an_access_rule(app: Flask) -> None:
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints == set(ENDPOINT_ACCESS)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("key", sorted(CASES), ids=lambda k: f"{k[1]} {k[0]}")
+def test_access(
+    key: tuple[str, str],
+    role: str,
+    world: World,
+    client: FlaskClient,
+    login: Callable[[Account], FlaskClient],
+) -> None:
+    case = CASES[key]
+    if role != "anon":
+        login(getattr(world, role))
+    url = case.url(world)
+    response = client.open(url, method=case.method)
+    response.close()  # static files are streamed from an open file
+    assert response.status_code == case.expected[role], (
+        f"{role} {case.method} {url}: {response.status_code}"
+    )
+    if (
+        role == "anon"
+        and case.expected[role] == LOGIN
+        and ENDPOINT_ACCESS[key[0]].value != "public"
+    ):
+        assert "/login" in response.headers["Location"]
+
+
+def test_a_participant_removed_by_the_facilitator_is_out_at_once(
+    app: Flask, world: World, login: Callable[[Account], FlaskClient]
+) -> None:
+    participant = login(world.participant)
+    page = url_for("partnerships.detail", partnership_id=world.partnership.id)
+    assert participant.get(page).status_code == 200
+    facilitator = app.test_client()
+    token = open_session(world.facilitator, hours=1)
+    db.session.commit()
+    with facilitator.session_transaction() as session:
+        session["_user_id"] = token
+    removed = facilitator.post(
+        url_for(
+            "seminars.remove_member", seminar_id=world.seminar.id, membership_id=our_member(world)
+        )
+    )
+    assert removed.status_code == 302
+    response = participant.get(page)
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]

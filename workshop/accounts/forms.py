@@ -1,0 +1,49 @@
+"""Input shape of a staff or hospital-head account."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length
+
+from workshop.choices import options
+from workshop.models import Role
+
+
+class AccountForm(FlaskForm):
+    display_name = StringField(
+        _l("Name"), validators=[DataRequired(_l("Enter the person's name.")), Length(max=120)]
+    )
+    email = EmailField(
+        _l("E-mail"),
+        validators=[
+            DataRequired(_l("Enter the e-mail address.")),
+            Length(max=254),
+            Email(_l("This does not look like an e-mail address."), check_deliverability=False),
+        ],
+    )
+    role = SelectField(
+        _l("Role"),
+        choices=options(
+            [
+                (Role.FACILITATOR.value, _l("Facilitator")),
+                (Role.HEAD.value, _l("Hospital head")),
+                (Role.ADMIN.value, _l("Programme lead (admin)")),
+            ]
+        ),
+        validate_choice=True,
+    )
+    institution = SelectField(_l("Institution (hospital heads)"), coerce=int, validate_choice=False)
+    password = PasswordField(
+        _l("First password"),
+        description=_l("At least 12 characters. Give it to the person by a separate channel."),
+        validators=[
+            DataRequired(_l("Enter a first password.")),
+            Length(min=12, max=256, message=_l("Use 12 to 256 characters.")),
+        ],
+    )
+
+
+class ActiveForm(FlaskForm):
+    active = BooleanField()

@@ -1,0 +1,170 @@
+"""Signing in, joining a seminar with its code and coming back with a return code.
+
+Services take plain values and the limits to apply; they never read the request.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from workshop import audit, codes, throttle
+from workshop.extensions import db
+from workshop.models import Account, AuthSession, Membership, Role, Seminar, Side, utcnow
+
+# Checked against when an e-mail is unknown, so a wrong address costs the same time as a
+# wrong password and the response time does not tell which accounts exist.
+_DUMMY_HASH = generate_password_hash("not a real password")
+
+
+class AuthError(Exception):
+    """A refusal with a message for the person and, when throttled, a wait in seconds."""
+
+    def __init__(self, message: str, *, field: str, retry_after: int = 0) -> None:
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+        self.retry_after = retry_after
+
+
+def _refuse_if_throttled(limits: list[throttle.Limit], field: str) -> None:
+    wait = max((throttle.retry_after(limit) for limit in limits), default=0)
+    if wait:
+        minutes = max(1, (wait + 59) // 60)
+        raise AuthError(
+            _l("Too many attempts. Try again in %(minutes)d min.", minutes=minutes),
+            field=field,
+            retry_after=wait,
+        )
+
+
+def _fail(limits: list[throttle.Limit], message: str, field: str) -> AuthError:
+    for limit in limits:
+        throttle.record_failure(limit)
+    return AuthError(message, field=field)
+
+
+def authenticate(email: str, password: str, *, limit: throttle.Limit) -> Account:
+    """Return the active account for these credentials or raise AuthError."""
+    _refuse_if_throttled([limit], "password")
+    account = db.session.scalar(
+        sa.select(Account).where(sa.func.lower(Account.email) == email.strip().lower())
+    )
+    stored = account.password_hash if account is not None else None
+    ok = check_password_hash(stored or _DUMMY_HASH, password)
+    if account is None or stored is None or not ok or not account.active:
+        audit.record("login_failed", actor=None, email=email.strip().lower()[:254])
+        raise _fail([limit], _l("The e-mail or password is not right."), "password")
+    throttle.clear(limit.key)
+    audit.record("login", actor=account, obj=account)
+    return account
+
+
+def open_session(account: Account, *, hours: int) -> str:
+    """Start a server-side session for ``account`` and return its secret token."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        AuthSession(
+            token_hash=codes.digest(token),
+            account=account,
+            expires_at=utcnow() + timedelta(hours=hours),
+        )
+    )
+    return token
+
+
+def load_session(token: str) -> Account | None:
+    """Return the account of a live session token, or None if it ended, expired or is unknown."""
+    row = db.session.scalar(
+        sa.select(AuthSession)
+        .where(AuthSession.token_hash == codes.digest(token))
+        .options(selectinload(AuthSession.account).selectinload(Account.memberships))
+    )
+    if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
+        return None
+    if not row.account.active:
+        return None
+    return row.account
+
+
+def end_session(token: str) -> None:
+    db.session.execute(
+        sa.update(AuthSession)
+        .where(AuthSession.token_hash == codes.digest(token), AuthSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def end_all_sessions(account: Account) -> None:
+    db.session.execute(
+        sa.update(AuthSession)
+        .where(AuthSession.account_id == account.id, AuthSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def seminar_for_code(typed: str, *, limits: list[throttle.Limit]) -> Seminar:
+    """Return the seminar whose join code is open and matches, or raise AuthError."""
+    _refuse_if_throttled(limits, "code")
+    code = codes.normalise(typed)
+    seminar = None
+    if codes.looks_valid(code, codes.JOIN_CODE_LENGTH):
+        seminar = db.session.scalar(sa.select(Seminar).where(Seminar.join_code == code))
+    if seminar is None:
+        raise _fail(
+            limits,
+            _l("No seminar has this code. Check it with your facilitator; it may have changed."),
+            "code",
+        )
+    if not seminar.join_open:
+        raise _fail(limits, _l("This seminar is not taking new participants now."), "code")
+    return seminar
+
+
+def join(
+    seminar: Seminar, *, partnership_id: int, side: Side, display_name: str, email: str | None
+) -> tuple[Account, str]:
+    """Create a participant at a partnership's table; return the account and its return code."""
+    if partnership_id not in {p.id for p in seminar.partnerships}:
+        raise AuthError(_l("Choose a partnership of this seminar."), field="partnership")
+    if email and db.session.scalar(
+        sa.select(Account.id).where(sa.func.lower(Account.email) == email.lower())
+    ):
+        raise AuthError(
+            _l("This e-mail is already in use. Come back with your return code instead."),
+            field="email",
+        )
+    return_code = codes.new_code(codes.RETURN_CODE_LENGTH)
+    account = Account(
+        display_name=display_name.strip(),
+        email=email.lower() if email else None,
+        role=Role.PARTICIPANT,
+        return_code_hash=codes.digest(return_code),
+    )
+    membership = Membership(
+        account=account, partnership_id=partnership_id, seminar=seminar, side=side
+    )
+    db.session.add_all([account, membership])
+    db.session.flush()
+    audit.record("joined", actor=account, obj=membership, seminar_id=seminar.id)
+    return account, return_code
+
+
+def account_for_return_code(typed: str, *, limits: list[throttle.Limit]) -> Account:
+    """Return the participant holding this return code, or raise AuthError."""
+    _refuse_if_throttled(limits, "code")
+    code = codes.normalise(typed)
+    account = None
+    if codes.looks_valid(code, codes.RETURN_CODE_LENGTH):
+        account = db.session.scalar(
+            sa.select(Account).where(Account.return_code_hash == codes.digest(code))
+        )
+    if account is None or not account.active or not account.active_memberships:
+        raise _fail(limits, _l("This return code is not valid, or its seat was removed."), "code")
+    audit.record("resumed", actor=account, obj=account)
+    return account

@@ -1,0 +1,79 @@
+"""Glue between Flask-Login, our server-side sessions and the endpoint access table."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Flask, abort, current_app, request, session
+from flask_babel import lazy_gettext as _l
+from flask_login import LoginManager, current_user, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from workshop.auth import services
+from workshop.models import Account
+from workshop.permissions import ENDPOINT_ACCESS, may_reach
+
+
+def init_app(app: Flask, login_manager: LoginManager) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(_load_account)
+    app.before_request(enforce_endpoint_access)
+
+
+def _load_account(token: str) -> Account | None:
+    account = services.load_session(token)
+    if account is not None:
+        account.session_token = token
+    return account
+
+
+def acting_account() -> Account | None:
+    """The signed-in account of this request, or None."""
+    return current_user if current_user.is_authenticated else None  # type: ignore[return-value]
+
+
+def enforce_endpoint_access() -> Response | None:
+    """Refuse a request the endpoint table does not allow; refuse unknown endpoints outright."""
+    if request.endpoint is None:  # no route matched: Flask answers 404 or 405 itself
+        return None
+    access = ENDPOINT_ACCESS.get(request.endpoint)
+    if access is None:
+        current_app.logger.error("endpoint %r has no access rule", request.endpoint)
+        abort(403)
+    actor = acting_account()
+    if may_reach(actor, access):
+        return None
+    if actor is None:
+        return current_app.login_manager.unauthorized()  # type: ignore[attr-defined, no-any-return]
+    current_app.logger.warning("access denied: account %s to %s", actor.id, request.endpoint)
+    abort(403)
+    return None  # unreachable: abort raises
+
+
+def sign_in(account: Account) -> None:
+    """Open a fresh server-side session for ``account`` in this browser."""
+    hours = current_app.config["SESSION_LIFETIME_HOURS"][account.role.value]
+    token = services.open_session(account, hours=hours)
+    keep = {k: session[k] for k in ("browser_id",) if k in session}
+    session.clear()  # a new sign-in never inherits an old session's state
+    session.update(keep)
+    account.session_token = token
+    login_user(account)
+
+
+def sign_out() -> None:
+    account = acting_account()
+    if account is not None and account.session_token:
+        services.end_session(account.session_token)
+    logout_user()
+    session.clear()
+
+
+def browser_id() -> str:
+    """A random id for this browser, so wrong codes are counted per person, not per room."""
+    if "browser_id" not in session:
+        session["browser_id"] = secrets.token_urlsafe(16)
+    return str(session["browser_id"])

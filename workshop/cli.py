@@ -1,0 +1,58 @@
+"""`flask workshop …` commands: seeding the demo and creating the first admin."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from workshop import codes, demo
+from workshop.accounts.services import AccountError, create_account
+from workshop.extensions import db
+from workshop.models import Role
+
+workshop_cli = AppGroup("workshop", help="Twinning Workshop commands.")
+
+
+def _print_demo(join_code: str | None, return_code: str | None) -> None:
+    click.echo("Demo data (illustrative, labelled [demo]):")
+    if join_code:
+        click.echo(f"  seminar join code:      {codes.grouped(join_code)}")
+    for email, password in demo.DEMO_PASSWORDS.items():
+        click.echo(f"  sign in: {email:34} password: {password}")
+    if return_code:
+        click.echo(f"  demo participant return code: {codes.grouped(return_code)}")
+
+
+@workshop_cli.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when a seminar already exists.")
+def seed_demo(if_empty: bool) -> None:
+    """Seed the demo seminar of 19 December 2023 and one account per role."""
+    if not demo.is_empty():
+        if if_empty:
+            _print_demo(demo.demo_join_code(), None)
+            return
+        raise click.ClickException("The database already holds seminars; seed an empty one.")
+    summary = demo.seed()
+    db.session.commit()
+    _print_demo(summary.join_code, summary.participant_return_code)
+
+
+@workshop_cli.command("create-admin")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.password_option()
+def create_admin(email: str, name: str, password: str) -> None:
+    """Create a programme-lead (admin) account."""
+    try:
+        create_account(
+            display_name=name,
+            email=email,
+            role=Role.ADMIN,
+            password=password,
+            institution_id=None,
+            actor=None,
+        )
+    except AccountError as error:
+        raise click.ClickException(str(error.message)) from error
+    db.session.commit()
+    click.echo(f"Admin {email} created.")

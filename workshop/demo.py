@@ -1,0 +1,212 @@
+"""The demo seminar of 19 December 2023 with real-world pairs, clearly labelled as demo data.
+
+Pairs and dates follow public reports of Ukraine's International Medical Partnership initiative;
+everything the tool will later hold about them (assessments, plans) is illustrative.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+
+from workshop import codes
+from workshop.accounts.services import create_account
+from workshop.extensions import db
+from workshop.models import Account, Institution, Membership, Partnership, Role, Seminar, Side
+from workshop.seminars.services import unused_join_code
+
+DEMO_TAG = "[demo]"
+DEMO_PASSWORDS = {
+    "admin@demo.twinning.test": "demo-admin-2023",
+    "facilitator@demo.twinning.test": "demo-facilitator-2023",
+    "head@demo.twinning.test": "demo-head-okhmatdyt",
+}
+
+# key: (name_uk, name_en, country, region, city)
+INSTITUTIONS = {
+    "okhmatdyt": (
+        "Національна дитяча спеціалізована лікарня «Охматдит»",
+        "Okhmatdyt National Specialized Children's Hospital",
+        "UA",
+        "UA-30",
+        "Київ / Kyiv",
+    ),
+    "kryvyi_rih": (
+        "Криворізька міська клінічна лікарня № 2",
+        "Kryvyi Rih City Clinical Hospital No. 2",
+        "UA",
+        "UA-12",
+        "Кривий Ріг / Kryvyi Rih",
+    ),
+    "feofaniya": (
+        "Клінічна лікарня «Феофанія»",
+        "Feofaniya Clinical Hospital",
+        "UA",
+        "UA-30",
+        "Київ / Kyiv",
+    ),
+    "rivne": (
+        "Рівненський обласний госпіталь ветеранів війни",
+        "Rivne Regional Hospital of War Veterans",
+        "UA",
+        "UA-56",
+        "Рівне / Rivne",
+    ),
+    "lviv_children": (
+        "Західноукраїнський спеціалізований дитячий медичний центр",
+        "Western Ukrainian Specialized Children's Medical Centre",
+        "UA",
+        "UA-46",
+        "Львів / Lviv",
+    ),
+    "chernihiv_children": (
+        "Чернігівська обласна дитяча лікарня",
+        "Chernihiv Regional Children's Hospital",
+        "UA",
+        "UA-74",
+        "Чернігів / Chernihiv",
+    ),
+    "karolinska": (
+        "Каролінська університетська лікарня",
+        "Karolinska University Hospital",
+        "SE",
+        "Stockholm",
+        "Stockholm",
+    ),
+    "bg_kliniken": (
+        "Мережа травматологічних клінік BG Kliniken",
+        "BG Kliniken hospital network",
+        "DE",
+        None,
+        "Berlin",
+    ),
+    "sunnaas": (
+        "Реабілітаційна лікарня Сунноос",
+        "Sunnaas Rehabilitation Hospital",
+        "NO",
+        "Akershus",
+        "Nesodden",
+    ),
+    "maxima": (
+        "Центр дитячої онкології імені принцеси Максими",
+        "Princess Máxima Center for Pediatric Oncology",
+        "NL",
+        "Utrecht",
+        "Utrecht",
+    ),
+    "chu_lille": (
+        "Університетський лікарняний центр Лілля (CHU Lille)",
+        "CHU Lille",
+        "FR",
+        "Hauts-de-France",
+        "Lille",
+    ),
+}
+
+# (Ukrainian key, partner key, memorandum date, focus areas)
+PAIRS = [
+    (
+        "okhmatdyt",
+        "karolinska",
+        date(2023, 12, 1),
+        ["paediatric cardiology", "neonatology", "intensive care and ECMO", "haematology and BMT"],
+    ),
+    ("kryvyi_rih", "karolinska", date(2023, 12, 1), ["trauma care", "ENT surgery"]),
+    ("feofaniya", "bg_kliniken", None, ["polytrauma", "rehabilitation"]),
+    ("rivne", "sunnaas", None, ["rehabilitation", "spinal cord injury"]),
+    ("lviv_children", "maxima", date(2023, 8, 20), ["paediatric oncology"]),
+    ("chernihiv_children", "chu_lille", None, ["paediatrics"]),
+]
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    join_code: str
+    participant_return_code: str | None
+
+
+def is_empty() -> bool:
+    return db.session.scalar(sa.select(sa.func.count(Seminar.id))) == 0
+
+
+def seed() -> DemoSummary:
+    """Add the demo seminar, its partnerships and one account per role. Caller commits."""
+    institutions = {}
+    for key, (name_uk, name_en, country, region, city) in INSTITUTIONS.items():
+        institutions[key] = Institution(
+            name_uk=name_uk,
+            name_en=name_en,
+            country=country,
+            region=region,
+            city=city,
+            profile=f"{DEMO_TAG} Illustrative demo profile.",
+            is_demo=True,
+        )
+    partnerships = [
+        Partnership(
+            ua_institution=institutions[ua],
+            partner_institution=institutions[partner],
+            memorandum_date=signed,
+            focus_areas=areas,
+            is_demo=True,
+        )
+        for ua, partner, signed, areas in PAIRS
+    ]
+    seminar = Seminar(
+        title_uk=f"Партнерство заради трансформації: формуємо майбутнє охорони здоров'я "
+        f"в Україні {DEMO_TAG}",
+        title_en=f"Partnership for Transformation: Shaping the Future of Healthcare in Ukraine "
+        f"{DEMO_TAG}",
+        starts_on=date(2023, 12, 19),
+        ends_on=date(2023, 12, 19),
+        venue="Київ / Kyiv",
+        join_code=unused_join_code(),
+        is_demo=True,
+        partnerships=partnerships,
+    )
+    db.session.add_all([*institutions.values(), seminar])
+    db.session.flush()
+    accounts = {
+        email: create_account(
+            display_name=name,
+            email=email,
+            role=role,
+            password=DEMO_PASSWORDS[email],
+            institution_id=institutions["okhmatdyt"].id if role is Role.HEAD else None,
+            actor=None,
+        )
+        for email, name, role in [
+            ("admin@demo.twinning.test", "Demo Programme Lead", Role.ADMIN),
+            ("facilitator@demo.twinning.test", "Demo Facilitator", Role.FACILITATOR),
+            ("head@demo.twinning.test", "Demo Head of Okhmatdyt", Role.HEAD),
+        ]
+    }
+    for account in accounts.values():
+        account.is_demo = True
+    seminar.facilitators.append(accounts["facilitator@demo.twinning.test"])
+    return_code = codes.new_code(codes.RETURN_CODE_LENGTH)
+    participant = Account(
+        display_name="Олена Demo",
+        role=Role.PARTICIPANT,
+        is_demo=True,
+        return_code_hash=codes.digest(return_code),
+    )
+    db.session.add_all(
+        [
+            participant,
+            Membership(
+                account=participant,
+                partnership=partnerships[0],
+                seminar=seminar,
+                side=Side.UKRAINIAN,
+            ),
+        ]
+    )
+    db.session.flush()
+    return DemoSummary(join_code=seminar.join_code, participant_return_code=return_code)
+
+
+def demo_join_code() -> str | None:
+    return db.session.scalar(sa.select(Seminar.join_code).where(Seminar.is_demo.is_(True)))

@@ -1,0 +1,65 @@
+"""Managing the institutions partnerships are made of."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from workshop.auth.sessions import acting_account
+from workshop.extensions import db
+from workshop.institutions.forms import InstitutionForm
+from workshop.institutions.services import InstitutionData, InstitutionError, save_institution
+from workshop.models import Institution
+
+bp = Blueprint("institutions", __name__, url_prefix="/institutions")
+
+
+@bp.get("/")
+def index() -> str:
+    institutions = db.session.scalars(
+        sa.select(Institution).order_by(Institution.country != "UA", Institution.name_en)
+    ).all()
+    return render_template("institutions/index.html", institutions=institutions)
+
+
+def _edit(
+    form: InstitutionForm, institution: Institution | None
+) -> str | Response | tuple[str, int]:
+    if not form.validate_on_submit():
+        status = 422 if form.errors else 200
+        return render_template("institutions/edit.html", form=form, institution=institution), status
+    data = InstitutionData(
+        name_uk=form.name_uk.data,
+        name_en=form.name_en.data,
+        country=form.country.data,
+        region=form.region_value,
+        city=form.city.data,
+        profile=form.profile.data,
+    )
+    try:
+        save_institution(data, actor=acting_account(), institution=institution)  # type: ignore[arg-type]
+    except InstitutionError as error:
+        getattr(form, error.field).errors.append(error.message)
+        return render_template("institutions/edit.html", form=form, institution=institution), 422
+    db.session.commit()
+    flash(_("Institution saved."), "success")
+    return redirect(url_for("institutions.index"))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new() -> str | Response | tuple[str, int]:
+    return _edit(InstitutionForm(), None)
+
+
+@bp.route("/<int:institution_id>/edit", methods=["GET", "POST"])
+def edit(institution_id: int) -> str | Response | tuple[str, int]:
+    institution = db.get_or_404(Institution, institution_id)
+    form = InstitutionForm(obj=institution)
+    if not form.is_submitted():
+        if institution.country == "UA":
+            form.oblast.data = institution.region or ""
+        else:
+            form.region.data = institution.region or ""
+    return _edit(form, institution)

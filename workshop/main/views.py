@@ -1,0 +1,29 @@
+"""The front door: a join box for participants, everybody else's starting page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, url_for
+from werkzeug.wrappers import Response
+
+from workshop.auth.forms import JoinCodeForm
+from workshop.auth.sessions import acting_account
+from workshop.models import Role
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def index() -> str | Response:
+    actor = acting_account()
+    if actor is None:
+        return render_template("main/index.html", form=JoinCodeForm())
+    if actor.role is Role.PARTICIPANT:
+        return redirect(url_for("partnerships.index"))
+    if actor.role is Role.HEAD:
+        return redirect(url_for("partnerships.index"))
+    return redirect(url_for("seminars.index"))
+
+
+@bp.get("/healthz")
+def health() -> dict[str, str]:
+    return {"status": "ok"}

@@ -1,0 +1,26 @@
+"""Every model, imported in one place for Alembic, the shell and the tests."""
+
+from workshop.models.account import Account, AuthSession, Membership, Role, Side
+from workshop.models.activity import AuditEvent, ImportBatch, Throttle
+from workshop.models.base import Base, utcnow
+from workshop.models.institution import UKRAINE, Institution, Partnership
+from workshop.models.seminar import Seminar, seminar_facilitator, seminar_partnership
+
+__all__ = [
+    "UKRAINE",
+    "Account",
+    "AuditEvent",
+    "AuthSession",
+    "Base",
+    "ImportBatch",
+    "Institution",
+    "Membership",
+    "Partnership",
+    "Role",
+    "Seminar",
+    "Side",
+    "Throttle",
+    "seminar_facilitator",
+    "seminar_partnership",
+    "utcnow",
+]

@@ -1,0 +1,52 @@
+"""Bookkeeping rows: throttling counters, the audit trail and pending spreadsheet imports."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from workshop.models.base import Base, utcnow
+
+
+class Throttle(Base):
+    """Failures counted under a key (an account, a browser, an address) in a fixed window.
+
+    Kept in the database, not in process memory, so every worker and host sees the same count.
+    """
+
+    __tablename__ = "throttle"
+
+    key: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    window_start: Mapped[datetime]
+    count: Mapped[int] = mapped_column(default=0)
+
+
+class AuditEvent(Base):
+    """Who did what to which object, and when (UTC)."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account.id"))
+    action: Mapped[str] = mapped_column(sa.String(60))
+    object_type: Mapped[str | None] = mapped_column(sa.String(40))
+    object_id: Mapped[int | None]
+    details: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+
+
+class ImportBatch(Base):
+    """A checked spreadsheet waiting for its uploader to confirm the import."""
+
+    __tablename__ = "import_batch"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    seminar_id: Mapped[int | None] = mapped_column(sa.ForeignKey("seminar.id"))
+    rows: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
+    imported_at: Mapped[datetime | None]

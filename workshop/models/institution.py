@@ -1,0 +1,71 @@
+"""Hospitals and the partnerships that pair a Ukrainian one with a foreign one."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from workshop.models.base import Base, utcnow
+
+if TYPE_CHECKING:
+    from workshop.models.account import Membership
+    from workshop.models.seminar import Seminar
+
+UKRAINE = "UA"
+
+
+class Institution(Base):
+    """A hospital or similar institution, named in Ukrainian and English."""
+
+    __tablename__ = "institution"
+    __table_args__ = (sa.UniqueConstraint("country", "name_en"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name_uk: Mapped[str] = mapped_column(sa.String(300))
+    name_en: Mapped[str] = mapped_column(sa.String(300))
+    country: Mapped[str] = mapped_column(sa.String(2))  # ISO 3166-1 alpha-2
+    # For Ukraine an ISO 3166-2 oblast code (e.g. UA-30), elsewhere free text.
+    region: Mapped[str | None] = mapped_column(sa.String(120))
+    city: Mapped[str | None] = mapped_column(sa.String(120))
+    profile: Mapped[str | None] = mapped_column(sa.Text)
+    is_demo: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def is_ukrainian(self) -> bool:
+        return self.country == UKRAINE
+
+    def __repr__(self) -> str:
+        return f"<Institution {self.id} {self.name_en!r} {self.country}>"
+
+
+class Partnership(Base):
+    """One Ukrainian and one foreign institution working through the TPI cycle together."""
+
+    __tablename__ = "partnership"
+    __table_args__ = (
+        sa.UniqueConstraint("ua_institution_id", "partner_institution_id"),
+        sa.CheckConstraint("ua_institution_id <> partner_institution_id", name="two_institutions"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ua_institution_id: Mapped[int] = mapped_column(sa.ForeignKey("institution.id"), index=True)
+    partner_institution_id: Mapped[int] = mapped_column(sa.ForeignKey("institution.id"), index=True)
+    memorandum_date: Mapped[date | None]
+    # Short labels in the language they were typed in, e.g. "paediatric oncology".
+    focus_areas: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    is_demo: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    ua_institution: Mapped[Institution] = relationship(foreign_keys=[ua_institution_id])
+    partner_institution: Mapped[Institution] = relationship(foreign_keys=[partner_institution_id])
+    seminars: Mapped[list[Seminar]] = relationship(
+        secondary="seminar_partnership", back_populates="partnerships"
+    )
+    memberships: Mapped[list[Membership]] = relationship(back_populates="partnership")
+
+    def __repr__(self) -> str:
+        return f"<Partnership {self.id}>"

@@ -1,0 +1,99 @@
+"""Who may see or change what: every rule of the app, in one module.
+
+Two layers. ``ENDPOINT_ACCESS`` says which kind of person may reach each endpoint at all; the
+app refuses any endpoint missing from it (fail closed), and the test suite fails when a route
+has no entry. The ``can_*`` functions decide about one object and are called by the views.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from workshop.models import Account, ImportBatch, Partnership, Role, Seminar
+
+
+class Access(enum.Enum):
+    PUBLIC = "public"  # anybody, signed in or not
+    SIGNED_IN = "signed_in"  # any account; the view checks the object
+    PARTICIPANT = "participant"
+    STAFF = "staff"  # facilitators and admins; the view checks the object
+    ADMIN = "admin"
+
+
+ENDPOINT_ACCESS: dict[str, Access] = {
+    "static": Access.PUBLIC,
+    "main.index": Access.PUBLIC,
+    "main.health": Access.PUBLIC,
+    "prefs.language": Access.PUBLIC,
+    "prefs.display": Access.PUBLIC,
+    "auth.login": Access.PUBLIC,
+    "auth.logout": Access.SIGNED_IN,
+    "auth.join": Access.PUBLIC,
+    "auth.join_details": Access.PUBLIC,
+    "auth.resume": Access.PUBLIC,
+    "auth.welcome": Access.PARTICIPANT,
+    "partnerships.index": Access.SIGNED_IN,
+    "partnerships.detail": Access.SIGNED_IN,
+    "partnerships.new": Access.STAFF,
+    "institutions.index": Access.STAFF,
+    "institutions.new": Access.STAFF,
+    "institutions.edit": Access.STAFF,
+    "seminars.index": Access.STAFF,
+    "seminars.new": Access.STAFF,
+    "seminars.detail": Access.STAFF,
+    "seminars.edit": Access.STAFF,
+    "seminars.rotate_code": Access.STAFF,
+    "seminars.set_join_open": Access.STAFF,
+    "seminars.add_partnership": Access.STAFF,
+    "seminars.add_facilitator": Access.STAFF,
+    "seminars.remove_member": Access.STAFF,
+    "imports.new": Access.STAFF,
+    "imports.preview": Access.STAFF,
+    "imports.confirm": Access.STAFF,
+    "imports.template": Access.STAFF,
+    "accounts.index": Access.ADMIN,
+    "accounts.new": Access.ADMIN,
+    "accounts.set_active": Access.ADMIN,
+}
+
+
+def may_reach(actor: Account | None, access: Access) -> bool:
+    """Whether ``actor`` (None when anonymous) may reach an endpoint of this access level."""
+    if access is Access.PUBLIC:
+        return True
+    if actor is None:
+        return False
+    if access is Access.SIGNED_IN:
+        return True
+    if access is Access.PARTICIPANT:
+        return actor.role is Role.PARTICIPANT
+    if access is Access.STAFF:
+        return actor.role in (Role.ADMIN, Role.FACILITATOR)
+    return actor.role is Role.ADMIN
+
+
+def can_manage_seminar(actor: Account, seminar: Seminar) -> bool:
+    """Admins manage every seminar; a facilitator only the seminars they are assigned to."""
+    if actor.role is Role.ADMIN:
+        return True
+    return actor.role is Role.FACILITATOR and any(f.id == actor.id for f in seminar.facilitators)
+
+
+def can_view_partnership(actor: Account, partnership: Partnership) -> bool:
+    """Admins see all; facilitators their seminars' partnerships; heads their institution's;
+    participants only the partnership they sit in."""
+    if actor.role is Role.ADMIN:
+        return True
+    if actor.role is Role.FACILITATOR:
+        return any(can_manage_seminar(actor, s) for s in partnership.seminars)
+    if actor.role is Role.HEAD:
+        return actor.institution_id in (
+            partnership.ua_institution_id,
+            partnership.partner_institution_id,
+        )
+    return any(m.active and m.partnership_id == partnership.id for m in actor.memberships)
+
+
+def can_use_import(actor: Account, batch: ImportBatch) -> bool:
+    """A pending import belongs to the person who uploaded it."""
+    return actor.role is Role.ADMIN or batch.created_by_id == actor.id

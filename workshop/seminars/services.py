@@ -1,0 +1,102 @@
+"""Running a seminar: its details, its join code, its partnerships, facilitators and people."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from workshop import audit, codes
+from workshop.auth.services import end_all_sessions
+from workshop.extensions import db
+from workshop.models import Account, Membership, Partnership, Role, Seminar, utcnow
+
+
+class SeminarError(Exception):
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+
+@dataclass(frozen=True)
+class SeminarData:
+    title_uk: str
+    title_en: str
+    starts_on: date
+    ends_on: date
+    venue: str | None
+
+
+def unused_join_code() -> str:
+    """A fresh join code no seminar has (a clash at ~50 bits is unlikely, but cheap to rule out)."""
+    while True:
+        code = codes.new_code(codes.JOIN_CODE_LENGTH)
+        if db.session.scalar(sa.select(Seminar.id).where(Seminar.join_code == code)) is None:
+            return code
+
+
+def save_seminar(data: SeminarData, *, actor: Account, seminar: Seminar | None = None) -> Seminar:
+    """Create a seminar (its creator facilitates it unless an admin) or update one."""
+    if data.ends_on < data.starts_on:
+        raise SeminarError(_l("The last day cannot be before the first."), field="ends_on")
+    target = seminar or Seminar(join_code=unused_join_code())
+    target.title_uk = data.title_uk.strip()
+    target.title_en = data.title_en.strip()
+    target.starts_on, target.ends_on = data.starts_on, data.ends_on
+    target.venue = (data.venue or "").strip() or None
+    if seminar is None and actor.role is Role.FACILITATOR:
+        target.facilitators.append(actor)
+    db.session.add(target)
+    db.session.flush()
+    audit.record("seminar_saved", actor=actor, obj=target)
+    return target
+
+
+def rotate_join_code(seminar: Seminar, *, actor: Account) -> None:
+    """Give the seminar a new code; the old one stops working at once."""
+    seminar.join_code = unused_join_code()
+    audit.record("join_code_rotated", actor=actor, obj=seminar)
+
+
+def set_join_open(seminar: Seminar, is_open: bool, *, actor: Account) -> None:
+    seminar.join_open = is_open
+    audit.record("join_opened" if is_open else "join_closed", actor=actor, obj=seminar)
+
+
+def add_partnership(seminar: Seminar, partnership_id: int, *, actor: Account) -> None:
+    partnership = db.session.get(Partnership, partnership_id)
+    if partnership is None:
+        raise SeminarError(_l("Choose a partnership."), field="partnership")
+    if partnership in seminar.partnerships:
+        raise SeminarError(_l("This partnership already takes part."), field="partnership")
+    seminar.partnerships.append(partnership)
+    audit.record("seminar_partnership_added", actor=actor, obj=seminar, partnership=partnership.id)
+
+
+def add_facilitator(seminar: Seminar, account_id: int, *, actor: Account) -> None:
+    account = db.session.get(Account, account_id)
+    if account is None or not account.active or not account.is_staff:
+        raise SeminarError(_l("Choose a facilitator."), field="account")
+    if account in seminar.facilitators:
+        raise SeminarError(_l("This person already facilitates the seminar."), field="account")
+    seminar.facilitators.append(account)
+    audit.record("facilitator_added", actor=actor, obj=seminar, account=account.id)
+
+
+def remove_member(seminar: Seminar, membership_id: int, *, actor: Account) -> Membership:
+    """Take a person's seat away; they are signed out at once and their code stops working."""
+    membership = db.session.get(Membership, membership_id)
+    if membership is None or membership.seminar_id != seminar.id or not membership.active:
+        raise SeminarError(_l("This person is not in the seminar."))
+    membership.active = False
+    membership.removed_at = utcnow()
+    membership.removed_by_id = actor.id
+    account = membership.account
+    if account.role is Role.PARTICIPANT and not account.active_memberships:
+        account.active = False
+    end_all_sessions(account)
+    audit.record("member_removed", actor=actor, obj=membership, account=account.id)
+    return membership

@@ -1,0 +1,44 @@
+"""What every template can use: language helpers, display preferences, bilingual names."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Flask, request
+from flask_babel import format_date
+
+from workshop import codes, geo
+from workshop.config import LANGUAGES
+from workshop.i18n import current_lang, localized
+from workshop.prefs.display import DISPLAY_COOKIE, display_modes
+
+LANGUAGE_NAMES = {"uk": "Українська", "en": "English"}
+
+
+def _institution_place(institution: Any) -> str:
+    lang = current_lang()
+    parts = [institution.city or "", geo.region_name(institution.region, lang)]
+    parts.append(geo.country_name(institution.country, lang))
+    return ", ".join(p for p in parts if p)
+
+
+def _date(value: date | None, style: str = "long") -> str:
+    return format_date(value, format=style) if value else ""
+
+
+def _context() -> dict[str, Any]:
+    return {
+        "current_lang": current_lang(),
+        "languages": [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
+        "display_modes": display_modes(request.cookies.get(DISPLAY_COOKIE)),
+        "localized": localized,
+        "place": _institution_place,
+        "country_name": lambda code: geo.country_name(code, current_lang()),
+    }
+
+
+def init_app(app: Flask) -> None:
+    app.context_processor(_context)
+    app.jinja_env.filters["day"] = _date
+    app.jinja_env.filters["code"] = codes.grouped
