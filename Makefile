@@ -1,0 +1,60 @@
+# Twinning Workshop: `make run` serves the demo, `make test` runs everything CI runs.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := workshop
+
+.PHONY: run test lint translations extract-messages migrate seed install install-test clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install -q -e ".[test]"
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+install: $(VENV)/.installed translations
+install-test: $(VENV)/.installed-test node_modules/.installed translations
+
+translations: $(VENV)/.installed
+	@$(BIN)/pybabel compile -d workshop/translations 2>&1 | grep -v '^compiling catalog' || true
+
+# After changing user-facing text: refresh both catalogues, then translate what is new in uk.
+extract-messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o workshop/translations/messages.pot .
+	$(BIN)/pybabel update -i workshop/translations/messages.pot -d workshop/translations --no-fuzzy-matching --ignore-obsolete
+	@rm workshop/translations/messages.pot
+
+migrate: install
+	$(BIN)/flask db upgrade
+
+seed: migrate
+	$(BIN)/flask workshop seed-demo --if-empty
+
+run: seed
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test:
+	scripts/system-deps.sh
+	$(MAKE) --no-print-directory install-test lint
+	@echo "== test suite on SQLite =="
+	$(BIN)/pytest
+	@echo "== test suite on PostgreSQL =="
+	scripts/with-postgres.sh $(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache
