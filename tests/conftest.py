@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import flask_babel
 import pytest
 import sqlalchemy as sa
 from flask import Flask, g
@@ -57,11 +58,12 @@ class RequestClient(FlaskClient):
 
     The tests hold an app context open (for factories and assertions), and Flask then reuses it
     for requests, so Flask-Login's per-request cache in ``g`` would leak from one request into
-    the next, as if two people shared a browser.
+    the next, as if two people shared a browser; Flask-Babel caches the language there too.
     """
 
     def open(self, *args: Any, **kwargs: Any) -> Any:
         g.pop("_login_user", None)
+        flask_babel.refresh()  # nor the previous request's language
         return super().open(*args, **kwargs)
 
 

@@ -69,9 +69,11 @@ def new() -> str | Response | tuple[str, int]:
         form.seminar.errors.append(_("Choose one of your seminars."))
         return render_template("imports/new.html", form=form), 422
     upload = form.file.data
+    with upload.stream:  # a large upload is spooled to a temporary file: release it now
+        data = upload.read()
     try:
         sheet = reader.read_upload(
-            upload.filename or "", upload.read(), max_rows=current_app.config["IMPORT_MAX_ROWS"]
+            upload.filename or "", data, max_rows=current_app.config["IMPORT_MAX_ROWS"]
         )
     except reader.UnreadableFile as error:
         form.file.errors.append(error.message)

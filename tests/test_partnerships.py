@@ -1,0 +1,134 @@
+"""Institutions and partnerships: one Ukrainian and one foreign, never the same pair twice."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+
+from tests.factories import World, make_institution
+from workshop.extensions import db
+from workshop.models import Account, Institution, Partnership
+
+EN = {"Accept-Language": "en"}
+
+
+def _count() -> int:
+    return db.session.scalar(sa.select(sa.func.count(Partnership.id))) or 0
+
+
+def _create(client: FlaskClient, world: World, ua: int, partner: int) -> object:
+    return client.post(
+        "/partnerships/new",
+        data={
+            "ua_institution": ua,
+            "partner_institution": partner,
+            "seminar": world.seminar.id,
+            "focus_areas": "trauma, rehabilitation\nTrauma",
+            "memorandum_date": "2024-02-26",
+        },
+        headers=EN,
+    )
+
+
+def test_facilitator_creates_a_partnership_in_their_seminar(
+    world: World, login: Callable[[Account], FlaskClient]
+) -> None:
+    client = login(world.facilitator)
+    ua, partner = make_institution(country="UA"), make_institution(country="DE")
+    db.session.commit()
+    response = _create(client, world, ua.id, partner.id)
+    assert response.status_code == 302
+    created = db.session.scalar(
+        sa.select(Partnership).where(Partnership.ua_institution_id == ua.id)
+    )
+    assert created is not None
+    assert created.focus_areas == ["trauma", "rehabilitation"]
+    assert created.seminars == [world.seminar]
+
+
+def test_duplicate_and_wrongly_sided_pairs_are_refused_with_reasons(
+    world: World, login: Callable[[Account], FlaskClient]
+) -> None:
+    client = login(world.facilitator)
+    foreign_a, foreign_b = make_institution(country="FR"), make_institution(country="PL")
+    ukrainian = make_institution(country="UA")
+    db.session.commit()
+    before = _count()
+    cases = [
+        (
+            world.partnership.ua_institution_id,
+            world.partnership.partner_institution_id,
+            "already have a partnership",
+        ),
+        (foreign_a.id, foreign_b.id, "must be Ukrainian"),
+        (ukrainian.id, world.partnership.ua_institution_id, "from another country than Ukraine"),
+        (ukrainian.id, 999999, "Choose the partner institution"),
+    ]
+    for ua, partner, message in cases:
+        response = _create(client, world, ua, partner)
+        assert response.status_code == 422
+        assert message in response.get_data(as_text=True)
+    assert _count() == before
+
+
+def test_a_facilitator_cannot_put_a_partnership_into_another_seminar(
+    world: World, login: Callable[[Account], FlaskClient]
+) -> None:
+    client = login(world.facilitator)
+    ua, partner = make_institution(country="UA"), make_institution(country="DE")
+    db.session.commit()
+    response = client.post(
+        "/partnerships/new",
+        data={
+            "ua_institution": ua.id,
+            "partner_institution": partner.id,
+            "seminar": world.other_seminar.id,
+        },
+        headers=EN,
+    )
+    assert response.status_code == 422
+    assert "Choose one of your seminars." in response.get_data(as_text=True)
+
+
+def test_heads_see_only_their_institutions_partnerships(
+    world: World, login: Callable[[Account], FlaskClient]
+) -> None:
+    page = login(world.head).get("/partnerships/", headers=EN).get_data(as_text=True)
+    assert world.partnership.ua_institution.name_en in page
+    assert world.other_partnership.ua_institution.name_en not in page
+
+
+def test_a_ukrainian_institution_needs_its_oblast_and_a_unique_name(
+    world: World, login: Callable[[Account], FlaskClient]
+) -> None:
+    client = login(world.admin)
+    data = {"name_uk": "Лікарня", "name_en": "Test Hospital", "country": "UA", "city": "Lviv"}
+    missing = client.post("/institutions/new", data=data, headers=EN)
+    assert missing.status_code == 422
+    assert "Choose the oblast." in missing.get_data(as_text=True)
+    assert client.post("/institutions/new", data={**data, "oblast": "UA-46"}).status_code == 302
+    again = client.post(
+        "/institutions/new",
+        data={**data, "name_en": " test hospital", "oblast": "UA-46"},
+        headers=EN,
+    )
+    assert again.status_code == 422
+    assert "already exists" in again.get_data(as_text=True)
+    created = db.session.scalar(
+        sa.select(Institution).where(Institution.name_en == "Test Hospital")
+    )
+    assert created is not None and created.region == "UA-46"
+    foreign = client.post(
+        "/institutions/new",
+        data={"name_uk": "Шаріте", "name_en": "Charité", "country": "DE", "region": "Berlin"},
+    )
+    assert foreign.status_code == 302
+    edited = client.post(
+        f"/institutions/{created.id}/edit",
+        data={**data, "oblast": "UA-30", "name_en": "Test Hospital Kyiv"},
+    )
+    assert edited.status_code == 302
+    db.session.refresh(created)
+    assert (created.name_en, created.region) == ("Test Hospital Kyiv", "UA-30")
