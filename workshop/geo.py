@@ -35,6 +35,9 @@ UA_REGIONS: dict[str, tuple[str, str]] = {
     "UA-40": ("Севастополь", "Sevastopol"),
 }
 
+# Cities with the status of a region: naming both the city and the region repeats it.
+CITY_REGIONS = {"UA-30", "UA-40"}
+
 
 def region_name(code: str | None, lang: str) -> str:
     """Name a Ukrainian region in the language, or return free text from abroad as typed."""

@@ -18,8 +18,11 @@ LANGUAGE_NAMES = {"uk": "Українська", "en": "English"}
 
 def _institution_place(institution: Any) -> str:
     lang = current_lang()
-    parts = [institution.city or "", geo.region_name(institution.region, lang)]
-    parts.append(geo.country_name(institution.country, lang))
+    city = institution.city or ""
+    region = geo.region_name(institution.region, lang)
+    if city and institution.region in geo.CITY_REGIONS:
+        region = ""  # "Kyiv, Kyiv City" would say the city twice
+    parts = [city, region, geo.country_name(institution.country, lang)]
     return ", ".join(p for p in parts if p)
 
 

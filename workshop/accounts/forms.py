@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
-from workshop.choices import options
+from workshop.choices import options, record_id
 from workshop.models import Role
 
 
@@ -34,7 +34,9 @@ class AccountForm(FlaskForm):
         ),
         validate_choice=True,
     )
-    institution = SelectField(_l("Institution (hospital heads)"), coerce=int, validate_choice=False)
+    institution = SelectField(
+        _l("Institution (hospital heads)"), coerce=record_id, validate_choice=False
+    )
     password = PasswordField(
         _l("First password"),
         description=_l("At least 12 characters. Give it to the person by a separate channel."),

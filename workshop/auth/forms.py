@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from workshop.choices import options
+from workshop.choices import options, record_id
 from workshop.models import Side
 
 
@@ -33,7 +33,7 @@ class JoinCodeForm(FlaskForm):
 class JoinDetailsForm(FlaskForm):
     partnership = SelectField(
         _l("Your partnership"),
-        coerce=int,
+        coerce=record_id,
         validate_choice=True,
         validators=[DataRequired(_l("Choose your partnership."))],
     )

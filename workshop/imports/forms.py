@@ -7,6 +7,8 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField
 
+from workshop.choices import record_id
+
 
 class UploadForm(FlaskForm):
     file = FileField(
@@ -14,7 +16,9 @@ class UploadForm(FlaskForm):
         description=_l("One row per partnership, with the columns of the template."),
         validators=[FileRequired(_l("Choose a file to upload."))],
     )
-    seminar = SelectField(_l("Add the partnerships to seminar"), coerce=int, validate_choice=False)
+    seminar = SelectField(
+        _l("Add the partnerships to seminar"), coerce=record_id, validate_choice=False
+    )
 
 
 class ConfirmImportForm(FlaskForm):

@@ -7,18 +7,20 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from workshop.choices import record_id
+
 
 class PartnershipForm(FlaskForm):
     ua_institution = SelectField(
         _l("Ukrainian institution"),
-        coerce=int,
+        coerce=record_id,
         # The service explains a wrong choice better than "Not a valid choice".
         validate_choice=False,
         validators=[DataRequired(_l("Choose the Ukrainian institution."))],
     )
     partner_institution = SelectField(
         _l("Partner institution"),
-        coerce=int,
+        coerce=record_id,
         validate_choice=False,
         validators=[DataRequired(_l("Choose the partner institution."))],
     )
@@ -32,7 +34,7 @@ class PartnershipForm(FlaskForm):
         description=_l("One per line, for example: paediatric oncology."),
         validators=[Optional(), Length(max=2000)],
     )
-    seminar = SelectField(_l("Seminar"), coerce=int, validate_choice=False)
+    seminar = SelectField(_l("Seminar"), coerce=record_id, validate_choice=False)
 
 
 def split_focus_areas(text: str | None) -> list[str]:

@@ -7,6 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from workshop.choices import record_id
+
 
 class SeminarForm(FlaskForm):
     title_uk = StringField(
@@ -49,7 +51,7 @@ class JoinOpenForm(FlaskForm):
 class AddPartnershipForm(FlaskForm):
     partnership = SelectField(
         _l("Partnership"),
-        coerce=int,
+        coerce=record_id,
         validate_choice=False,
         validators=[DataRequired(_l("Choose a partnership."))],
     )
@@ -58,7 +60,7 @@ class AddPartnershipForm(FlaskForm):
 class AddFacilitatorForm(FlaskForm):
     account = SelectField(
         _l("Facilitator"),
-        coerce=int,
+        coerce=record_id,
         validate_choice=False,
         validators=[DataRequired(_l("Choose a facilitator."))],
     )
