@@ -173,6 +173,48 @@ CASES: dict[tuple[str, str], Case] = {
         lambda w: url_for("imports.confirm", batch_id=_batch_of(w.facilitator)),
         expect(403, anon=LOGIN, facilitator=302, other_facilitator=404, admin=302),
     ),
+    ("groupwork.stage", "GET"): Case(
+        "GET",
+        lambda w: url_for("groupwork.stage", partnership_id=w.partnership.id, stage_key="needs"),
+        expect(200, anon=LOGIN, other_participant=404, other_head=404, other_facilitator=404),
+    ),
+    ("groupwork.save_section", "POST"): Case(
+        "POST",
+        lambda w: url_for(
+            "groupwork.save_section",
+            partnership_id=w.partnership.id,
+            stage_key="needs",
+            section_key="how",
+        ),
+        expect(403, anon=LOGIN, participant=302, other_participant=404),
+    ),
+    ("groupwork.autosave", "POST"): Case(
+        "POST",
+        lambda w: url_for("groupwork.autosave", partnership_id=w.partnership.id),
+        # An empty body is refused before anything is looked up.
+        expect(403, anon=LOGIN, participant=400, other_participant=400),
+    ),
+    ("groupwork.history", "GET"): Case(
+        "GET",
+        lambda w: url_for(
+            "groupwork.history",
+            partnership_id=w.partnership.id,
+            question_key="assessment_team",
+        ),
+        expect(200, anon=LOGIN, other_participant=404, other_head=404, other_facilitator=404),
+    ),
+    ("groupwork.restore", "POST"): Case(
+        "POST",
+        lambda w: url_for(
+            "groupwork.restore", partnership_id=w.partnership.id, question_key="assessment_team"
+        ),
+        expect(403, anon=LOGIN, participant=400, other_participant=404),
+    ),
+    ("groupwork.csrf_token", "GET"): Case(
+        "GET",
+        lambda w: url_for("groupwork.csrf_token", partnership_id=w.partnership.id),
+        expect(200, anon=LOGIN),
+    ),
     ("accounts.index", "GET"): Case("GET", lambda w: url_for("accounts.index"), ADMIN_PAGE),
     ("accounts.new", "GET"): Case("GET", lambda w: url_for("accounts.new"), ADMIN_PAGE),
     ("accounts.new", "POST"): Case(

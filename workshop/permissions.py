@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 
-from workshop.models import Account, ImportBatch, Partnership, Role, Seminar
+from workshop.models import Account, ImportBatch, Membership, Partnership, Role, Seminar
 
 
 class Access(enum.Enum):
@@ -51,6 +51,12 @@ ENDPOINT_ACCESS: dict[str, Access] = {
     "imports.preview": Access.STAFF,
     "imports.confirm": Access.STAFF,
     "imports.template": Access.STAFF,
+    "groupwork.stage": Access.SIGNED_IN,
+    "groupwork.save_section": Access.PARTICIPANT,
+    "groupwork.autosave": Access.PARTICIPANT,
+    "groupwork.history": Access.SIGNED_IN,
+    "groupwork.restore": Access.PARTICIPANT,
+    "groupwork.csrf_token": Access.SIGNED_IN,
     "accounts.index": Access.ADMIN,
     "accounts.new": Access.ADMIN,
     "accounts.set_active": Access.ADMIN,
@@ -97,3 +103,10 @@ def can_view_partnership(actor: Account, partnership: Partnership) -> bool:
 def can_use_import(actor: Account, batch: ImportBatch) -> bool:
     """A pending import belongs to the person who uploaded it."""
     return actor.role is Role.ADMIN or batch.created_by_id == actor.id
+
+
+def seat_at(actor: Account, partnership: Partnership) -> Membership | None:
+    """The active seat ``actor`` has at this partnership's table: only seated people write."""
+    return next(
+        (m for m in actor.memberships if m.active and m.partnership_id == partnership.id), None
+    )

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from flask import Flask, request
-from flask_babel import format_date
+from flask_babel import format_date, format_datetime
 
 from workshop import codes, geo
 from workshop.config import LANGUAGES
@@ -30,6 +30,11 @@ def _date(value: date | None, style: str = "long") -> str:
     return format_date(value, format=style) if value else ""
 
 
+def _moment(value: datetime) -> str:
+    """A timestamp in Kyiv time, in the person's language."""
+    return format_datetime(value, format="medium")
+
+
 def _context() -> dict[str, Any]:
     return {
         "current_lang": current_lang(),
@@ -45,3 +50,4 @@ def init_app(app: Flask) -> None:
     app.context_processor(_context)
     app.jinja_env.filters["day"] = _date
     app.jinja_env.filters["code"] = codes.grouped
+    app.jinja_env.filters["moment"] = _moment

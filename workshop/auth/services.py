@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from workshop import audit, codes, throttle
@@ -80,10 +80,20 @@ def open_session(account: Account, *, hours: int) -> str:
 
 def load_session(token: str) -> Account | None:
     """Return the account of a live session token, or None if it ended, expired or is unknown."""
-    row = db.session.scalar(
-        sa.select(AuthSession)
-        .where(AuthSession.token_hash == codes.digest(token))
-        .options(selectinload(AuthSession.account).selectinload(Account.memberships))
+    # One query for the session, the person, their seats and those partnerships: this runs on
+    # every request, autosaves included, which must stay within a few queries.
+    row = (
+        db.session.scalars(
+            sa.select(AuthSession)
+            .where(AuthSession.token_hash == codes.digest(token))
+            .options(
+                joinedload(AuthSession.account)
+                .joinedload(Account.memberships)
+                .joinedload(Membership.partnership)
+            )
+        )
+        .unique()
+        .first()
     )
     if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
         return None

@@ -2,13 +2,17 @@
 
 from workshop.models.account import Account, AuthSession, Membership, Role, Side
 from workshop.models.activity import AuditEvent, ImportBatch, Throttle
+from workshop.models.answer import SHARED, Answer, AnswerRevision
 from workshop.models.base import Base, utcnow
 from workshop.models.institution import UKRAINE, Institution, Partnership
 from workshop.models.seminar import Seminar, seminar_facilitator, seminar_partnership
 
 __all__ = [
+    "SHARED",
     "UKRAINE",
     "Account",
+    "Answer",
+    "AnswerRevision",
     "AuditEvent",
     "AuthSession",
     "Base",

@@ -57,6 +57,8 @@ class Partnership(Base):
     memorandum_date: Mapped[date | None]
     # Short labels in the language they were typed in, e.g. "paediatric oncology".
     focus_areas: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    # The TPI method version this partnership started on; it keeps it when newer ones appear.
+    method_version: Mapped[str] = mapped_column(sa.String(20), default="2024.1")
     is_demo: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

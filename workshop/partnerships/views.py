@@ -10,6 +10,7 @@ from workshop.auth.sessions import acting_account
 from workshop.choices import options
 from workshop.extensions import db
 from workshop.i18n import localized
+from workshop.method.definition import load
 from workshop.models import Account, Partnership, Role, Seminar
 from workshop.partnerships import queries
 from workshop.partnerships.forms import PartnershipForm, split_focus_areas
@@ -41,7 +42,12 @@ def detail(partnership_id: int) -> str:
     if not can_view_partnership(_actor(), partnership):
         abort(404)  # not 403: do not confirm that somebody else's partnership exists
     members = queries.members_by_side(partnership)
-    return render_template("partnerships/detail.html", partnership=partnership, members=members)
+    return render_template(
+        "partnerships/detail.html",
+        partnership=partnership,
+        members=members,
+        method=load(partnership.method_version),
+    )
 
 
 def _fill_choices(form: PartnershipForm, actor: Account) -> None:

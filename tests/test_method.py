@@ -1,0 +1,88 @@
+"""The method definition: every published version loads, a broken one is refused loudly."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import yaml
+
+from workshop.method.definition import (
+    CURRENT_VERSION,
+    QUESTION_TYPES,
+    VERSIONS_DIR,
+    MethodError,
+    available_versions,
+    load,
+    parse,
+)
+
+
+def test_every_published_version_loads_and_covers_stages_one_to_four() -> None:
+    assert CURRENT_VERSION in available_versions()
+    for version in available_versions():
+        method = load(version)
+        assert [s.number for s in method.stages][:4] == [1, 2, 3, 4]
+    current = load(CURRENT_VERSION)
+    used = {q.type for q in current._questions.values()}
+    used |= {c.type for q in current._questions.values() for c in q.columns}
+    assert used == QUESTION_TYPES  # the demo method exercises every question type
+
+
+def test_the_needs_assessment_is_per_side_over_the_design_areas() -> None:
+    matrix = load(CURRENT_VERSION).question("needs_matrix")
+    assert matrix is not None
+    assert matrix.per_side
+    assert len(matrix.rows) == 18
+    assert {c.key for c in matrix.columns} >= {"status", "evidence", "want_to_learn", "can_share"}
+    weights = {c.key: c.weight for c in load(CURRENT_VERSION).question("candidate_scores").columns}
+    assert weights["policy"] == 3
+    assert weights["measurability"] == 1
+
+
+def _raw() -> dict:
+    with (VERSIONS_DIR / f"tpi-{CURRENT_VERSION}.yaml").open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+@pytest.mark.parametrize(
+    ("breakage", "message"),
+    [
+        (
+            lambda m: m["stages"][0]["sections"][0]["questions"][0].update(type="essay"),
+            "unknown type 'essay'",
+        ),
+        (
+            lambda m: m["stages"][0]["sections"][0]["questions"][0]["label"].pop("en"),
+            "needs non-empty 'uk' and 'en' text",
+        ),
+        (
+            lambda m: m["stages"][0]["sections"][0]["questions"][0]["label"].update({"яка": None}),
+            "unexpected keys",
+        ),
+        (
+            lambda m: m["stages"][1]["sections"][0]["questions"].append(
+                copy.deepcopy(m["stages"][0]["sections"][0]["questions"][0])
+            ),
+            "repeated keys ['ua_focal_point']",
+        ),
+        (
+            lambda m: m["stages"][0]["sections"][1]["questions"][2].update(choices=[]),
+            "needs a non-empty list of choices",
+        ),
+        (
+            lambda m: m["stages"][1]["sections"][1]["questions"][0].update(rows="no_such_list"),
+            "unknown list 'no_such_list'",
+        ),
+        (
+            lambda m: m["stages"][0]["sections"][1]["questions"][1].update(min=10, max=1),
+            "min is above max",
+        ),
+        (lambda m: m.update(version=""), "needs a version"),
+    ],
+)
+def test_a_broken_definition_is_refused_with_its_problem_named(breakage, message: str) -> None:
+    raw = _raw()
+    breakage(raw)
+    with pytest.raises(MethodError, match=message.replace("[", r"\[").replace("(", r"\(")):
+        parse(raw)

@@ -1,0 +1,256 @@
+"""Group-work pages: a stage's forms, saving a section, autosave, an answer's history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
+from werkzeug.wrappers import Response
+
+from workshop.auth.sessions import acting_account
+from workshop.extensions import db
+from workshop.groupwork import formdata, page, queries, services
+from workshop.groupwork.values import InvalidAnswer, clean
+from workshop.method.definition import Method, Question, Stage, load
+from workshop.models import SHARED, Account, Membership, Partnership
+from workshop.permissions import can_view_partnership, seat_at
+
+bp = Blueprint("groupwork", __name__, url_prefix="/partnerships/<int:partnership_id>")
+MAX_AUTOSAVE_BYTES = 64 * 1024  # a whole table fits; a save is normally well under 2 KB
+
+
+def _actor() -> Account:
+    actor = acting_account()
+    assert actor is not None  # noqa: S101 - the access table admits signed-in people only
+    return actor
+
+
+def _partnership(partnership_id: int) -> tuple[Partnership, Method, Membership | None]:
+    partnership = db.get_or_404(Partnership, partnership_id)
+    actor = _actor()
+    if not can_view_partnership(actor, partnership):
+        abort(404)
+    return partnership, load(partnership.method_version), seat_at(actor, partnership)
+
+
+def _stage(method: Method, stage_key: str) -> Stage:
+    stage = method.stage(stage_key)
+    if stage is None:
+        abort(404)
+    return stage
+
+
+def _render(
+    partnership: Partnership,
+    method: Method,
+    stage: Stage,
+    seat: Membership | None,
+    status: int = 200,
+    **state: Any,
+) -> tuple[str, int]:
+    answers = queries.stage_answers(partnership.id, stage)
+    views = page.build(stage, answers, seat, **state)
+    return render_template(
+        "groupwork/stage.html",
+        partnership=partnership,
+        method=method,
+        stage=stage,
+        seat=seat,
+        views=views,
+        progress=queries.answered_share(answers, stage),
+    ), status
+
+
+@bp.get("/stages/<stage_key>")
+def stage(partnership_id: int, stage_key: str) -> tuple[str, int]:
+    partnership, method, seat = _partnership(partnership_id)
+    return _render(partnership, method, _stage(method, stage_key), seat)
+
+
+@bp.post("/stages/<stage_key>/<section_key>")
+def save_section(
+    partnership_id: int, stage_key: str, section_key: str
+) -> Response | tuple[str, int]:
+    partnership, method, seat = _partnership(partnership_id)
+    stage = _stage(method, stage_key)
+    section = next((s for s in stage.sections if s.key == section_key), None)
+    if section is None or seat is None:
+        abort(404 if section is None else 403)
+    answers = queries.stage_answers(partnership.id, stage)
+    posted, errors, conflicts = {}, {}, {}
+    for question in section.questions:
+        side = seat.side.value if question.per_side else SHARED
+        raw = formdata.raw_value(question, request.form)
+        base = formdata.posted_version(question, request.form)
+        try:
+            value = clean(question, raw)
+        except InvalidAnswer as error:
+            posted[question.key], errors[question.key] = raw, error.message
+            continue
+        stored = answers.get((question.key, side))
+        if (stored.value if stored else None) == value:
+            continue
+        if base is None:
+            posted[question.key], errors[question.key] = raw, _("Reload the page and try again.")
+            continue
+        try:
+            services.save_answer(
+                partnership_id=partnership.id,
+                key=question.key,
+                side=side,
+                value=value,
+                base_version=base,
+                actor=_actor(),
+            )
+        except services.Conflict as conflict:
+            posted[question.key], conflicts[question.key] = value, conflict
+    db.session.commit()
+    if errors or conflicts:
+        return _render(
+            partnership,
+            method,
+            stage,
+            seat,
+            409 if conflicts and not errors else 422,
+            posted=posted,
+            errors=errors,
+            conflicts=conflicts,
+        )
+    flash(_("Saved."), "success")
+    return redirect(
+        url_for(
+            "groupwork.stage",
+            partnership_id=partnership.id,
+            stage_key=stage.key,
+            _anchor=f"section-{section.key}",
+        )
+    )
+
+
+def _question_for_seat(method: Method, key: str, seat: Membership) -> tuple[Question, str]:
+    question = method.question(key)
+    if question is None:
+        abort(404)
+    return question, seat.side.value if question.per_side else SHARED
+
+
+@bp.post("/answers")
+def autosave(partnership_id: int) -> tuple[Response, int]:
+    """Save one answer from the page's script; JSON in, JSON out."""
+    if (request.content_length or 0) > MAX_AUTOSAVE_BYTES:
+        return jsonify(error=_("This answer is too long to save at once.")), 413
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("question"), str):
+        return jsonify(error=_("The save could not be read; reload the page.")), 400
+    partnership, method, seat = _partnership(partnership_id)
+    if seat is None:
+        abort(403)
+    question, side = _question_for_seat(method, body["question"], seat)
+    base, key = body.get("base_version"), body.get("key")
+    if (
+        not isinstance(base, int)
+        or isinstance(base, bool)
+        or base < 0
+        or (key is not None and (not isinstance(key, str) or not 8 <= len(key) <= 64))
+    ):
+        return jsonify(error=_("The save could not be read; reload the page.")), 400
+    try:
+        value = clean(question, body.get("value"))
+        saved = services.save_answer(
+            partnership_id=partnership.id,
+            key=question.key,
+            side=side,
+            value=value,
+            base_version=base,
+            actor=_actor(),
+            idempotency_key=key,
+        )
+    except InvalidAnswer as error:
+        return jsonify(error=error.message), 422
+    except services.Conflict as conflict:
+        db.session.rollback()
+        return jsonify(
+            version=conflict.version,
+            value=conflict.value,
+            by=conflict.by,
+            at=conflict.at.isoformat() if conflict.at else None,
+        ), 409
+    db.session.commit()
+    return jsonify(version=saved.version), 200
+
+
+@bp.get("/answers/<question_key>/history")
+def history(partnership_id: int, question_key: str) -> str:
+    partnership, method, seat = _partnership(partnership_id)
+    question = method.question(question_key)
+    if question is None:
+        abort(404)
+    side = request.args.get("side", SHARED)
+    if side not in (SHARED, "ua", "partner") or (side == SHARED) == question.per_side:
+        abort(404)
+    located = method.section_of(question.key)
+    assert located is not None  # noqa: S101 - every question sits in a section
+    revisions = services.history(partnership.id, question.key, side)
+    return render_template(
+        "groupwork/history.html",
+        partnership=partnership,
+        question=question,
+        side=side,
+        stage=located[0],
+        revisions=revisions,
+        can_restore=seat is not None and (side == SHARED or side == seat.side.value),
+    )
+
+
+@bp.post("/answers/<question_key>/restore")
+def restore(partnership_id: int, question_key: str) -> Response:
+    partnership, method, seat = _partnership(partnership_id)
+    if seat is None:
+        abort(403)
+    question, side = _question_for_seat(method, question_key, seat)
+    version = request.form.get("version", "")
+    base = request.form.get("base_version", "")
+    if not version.isdigit() or not base.isdigit() or len(version) > 9 or len(base) > 9:
+        abort(400)
+    try:
+        services.restore(
+            partnership_id=partnership.id,
+            key=question.key,
+            side=side,
+            version=int(version),
+            base_version=int(base),
+            actor=_actor(),
+        )
+    except LookupError:
+        abort(404)
+    except services.Conflict:
+        db.session.rollback()
+        flash(_("Somebody changed this answer meanwhile. Look at the history again."), "error")
+        return redirect(
+            url_for(
+                "groupwork.history",
+                partnership_id=partnership.id,
+                question_key=question.key,
+                side=side,
+            )
+        )
+    db.session.commit()
+    flash(_("The earlier version is back, kept as a new revision."), "success")
+    located = method.section_of(question.key)
+    assert located is not None  # noqa: S101 - every question sits in a section
+    return redirect(
+        url_for(
+            "groupwork.stage",
+            partnership_id=partnership.id,
+            stage_key=located[0].key,
+            _anchor=f"question-{question.key}",
+        )
+    )
+
+
+@bp.get("/csrf-token")
+def csrf_token(partnership_id: int) -> Response:
+    """A fresh token for a page whose token went stale while the person was typing."""
+    return jsonify(token=generate_csrf())
