@@ -1,0 +1,143 @@
+"""Two people at one table in real browsers: autosave, a conflict, a lost connection."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from tests.browser.conftest import AXE_JS, assert_accessible
+from tests.factories import make_participant
+from workshop import demo
+from workshop.extensions import db
+from workshop.models import Answer, AnswerRevision, Partnership, Side
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+@pytest.fixture
+def table(app: object) -> dict[str, object]:
+    """The demo's Okhmatdyt–Karolinska table with one person on each side."""
+    demo.seed()
+    partnership = db.session.scalar(sa.select(Partnership).order_by(Partnership.id))
+    assert partnership is not None
+    ua = make_participant(
+        partnership=partnership, seminar=partnership.seminars[0], side=Side.UKRAINIAN
+    )
+    partner = make_participant(
+        partnership=partnership, seminar=partnership.seminars[0], side=Side.PARTNER
+    )
+    db.session.commit()
+    return {
+        "partnership": partnership.id,
+        "ua": ua.test_return_code,  # type: ignore[attr-defined]
+        "partner": partner.test_return_code,
+    }  # type: ignore[attr-defined]
+
+
+def _seat(
+    browser: Browser, base: str, code: str, locale: str, viewport: dict
+) -> tuple[BrowserContext, Page]:
+    context = browser.new_context(locale=locale, viewport=viewport)
+    context.add_init_script(path=str(AXE_JS))
+    page = context.new_page()
+    page.goto(f"{base}/resume?code={code}")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/partnerships/*")
+    return context, page
+
+
+def _answer(key: str, side: str = "") -> Answer | None:
+    db.session.expire_all()
+    return db.session.scalar(
+        sa.select(Answer).where(Answer.question_key == key, Answer.side == side)
+    )
+
+
+def test_both_sides_fill_their_forms_and_every_stage_page_is_accessible(
+    browser: Browser, live_server: str, table: dict
+) -> None:
+    base = f"{live_server}/partnerships/{table['partnership']}/stages"
+    ua_context, ua = _seat(browser, live_server, table["ua"], "uk-UA", PHONE)
+    en_context, en = _seat(browser, live_server, table["partner"], "en-GB", DESKTOP)
+    for page, lang in ((ua, "uk"), (en, "en")):
+        for stage in ("agreement", "needs", "priorities", "action_plan"):
+            page.goto(f"{base}/{stage}")
+            assert_accessible(page, f"{lang} stage {stage}")
+
+    ua.goto(f"{base}/agreement")
+    ua.locator("#f-want_to_learn").fill("Як організувати травмацентр першого рівня")
+    expect(ua.locator("#section-own_goals .save-state")).to_have_text("Усі зміни збережено")
+    en.goto(f"{base}/agreement")
+    en.locator("#f-want_to_learn").fill("How to keep surgery running through blackouts")
+    expect(en.locator("#section-own_goals .save-state")).to_have_text("All changes saved")
+    en.reload()
+    expect(en.locator("#question-want_to_learn .other-side")).to_contain_text("травмацентр")
+
+    en.goto(f"{base}/needs")
+    en.get_by_label("Infection prevention and control — Status").select_option("2")
+    en.get_by_label("Infection prevention and control — We can share").fill("Hand hygiene audits")
+    expect(en.locator("#section-areas .save-state")).to_have_text("All changes saved")
+    matrix = _answer("needs_matrix", "partner")
+    assert matrix is not None
+    assert matrix.value == [{"row": "ipc", "status": 2, "can_share": "Hand hygiene audits"}]
+    assert _answer("want_to_learn", "ua").value == "Як організувати травмацентр першого рівня"
+    ua_context.close()
+    en_context.close()
+
+
+def test_two_people_edit_one_answer_and_resolve_the_conflict(
+    browser: Browser, live_server: str, table: dict
+) -> None:
+    url = f"{live_server}/partnerships/{table['partnership']}/stages/needs"
+    first_context, first = _seat(browser, live_server, table["ua"], "en-GB", DESKTOP)
+    second_context, second = _seat(browser, live_server, table["partner"], "en-GB", DESKTOP)
+    first.goto(url)
+    second.goto(url)  # both pages show version 0
+    first.locator("#f-assessment_team").fill("Olena and the quality unit")
+    expect(first.locator("#section-how .save-state")).to_have_text("All changes saved")
+
+    second.locator("#f-assessment_team").fill("Anna, Olena and WHO")
+    conflict = second.locator("#question-assessment_team .conflict")
+    expect(conflict).to_contain_text("Olena and the quality unit")
+    expect(second.locator("#section-how .save-state")).to_contain_text("Conflict")
+    assert_accessible(second, "conflict view")
+    assert _answer("assessment_team").value == "Olena and the quality unit"
+
+    second.get_by_role("button", name="Keep mine").click()
+    expect(second.locator("#section-how .save-state")).to_have_text("All changes saved")
+    answer = _answer("assessment_team")
+    assert (answer.value, answer.version) == ("Anna, Olena and WHO", 2)
+    first_context.close()
+    second_context.close()
+
+
+def test_typing_offline_is_kept_and_sent_when_the_connection_returns(
+    browser: Browser, live_server: str, table: dict
+) -> None:
+    context, page = _seat(browser, live_server, table["ua"], "uk-UA", PHONE)
+    page.goto(f"{live_server}/partnerships/{table['partnership']}/stages/agreement")
+    field = page.locator("#f-outage_plan")
+    field.fill("Переносимо зустріч на наступний день")
+    state = page.locator("#section-communication .save-state")
+    expect(state).to_have_text("Усі зміни збережено")
+    context.set_offline(True)
+    field.press("End")
+    field.type("; пишемо в месенджер; координатор має генератор.")
+    expect(state).to_contain_text("Немає зв")
+    context.set_offline(False)
+    expect(state).to_have_text("Усі зміни збережено", timeout=15000)
+    typed = "Переносимо зустріч на наступний день; пишемо в месенджер; координатор має генератор."
+    answer = _answer("outage_plan")
+    assert answer is not None
+    assert answer.value == typed
+    revisions = db.session.scalars(
+        sa.select(AnswerRevision.value)
+        .where(AnswerRevision.answer_id == answer.id)
+        .order_by(AnswerRevision.version)
+    ).all()
+    assert revisions[0] == "Переносимо зустріч на наступний день"
+    assert revisions[-1] == typed
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('twinning-'))") == []
+    context.close()
