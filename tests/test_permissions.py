@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from tests.factories import World
 from workshop.auth.services import open_session
 from workshop.extensions import db
-from workshop.models import Account, ImportBatch
+from workshop.models import Account, Comment, ImportBatch
 from workshop.permissions import ENDPOINT_ACCESS
 
 ROLES = (
@@ -183,8 +183,8 @@ CASES: dict[tuple[str, str], Case] = {
         lambda w: url_for(
             "groupwork.save_section",
             partnership_id=w.partnership.id,
-            stage_key="needs",
-            section_key="how",
+            stage_key="agreement",
+            section_key="memorandum",
         ),
         expect(403, anon=LOGIN, participant=302, other_participant=404),
     ),
@@ -199,14 +199,14 @@ CASES: dict[tuple[str, str], Case] = {
         lambda w: url_for(
             "groupwork.history",
             partnership_id=w.partnership.id,
-            question_key="assessment_team",
+            question_key="outage_plan",
         ),
         expect(200, anon=LOGIN, other_participant=404, other_head=404, other_facilitator=404),
     ),
     ("groupwork.restore", "POST"): Case(
         "POST",
         lambda w: url_for(
-            "groupwork.restore", partnership_id=w.partnership.id, question_key="assessment_team"
+            "groupwork.restore", partnership_id=w.partnership.id, question_key="outage_plan"
         ),
         expect(403, anon=LOGIN, participant=400, other_participant=404),
     ),
@@ -214,6 +214,53 @@ CASES: dict[tuple[str, str], Case] = {
         "GET",
         lambda w: url_for("groupwork.csrf_token", partnership_id=w.partnership.id),
         expect(200, anon=LOGIN),
+    ),
+    ("groupwork.submit", "POST"): Case(
+        "POST",
+        lambda w: url_for(
+            "groupwork.submit", partnership_id=w.partnership.id, stage_key="agreement"
+        ),
+        # Required questions are unanswered: the table is told which, nothing moves.
+        expect(403, anon=LOGIN, participant=422, other_participant=404),
+    ),
+    ("groupwork.review_stage", "POST"): Case(
+        "POST",
+        lambda w: url_for(
+            "groupwork.review_stage", partnership_id=w.partnership.id, stage_key="agreement"
+        ),
+        expect(403, anon=LOGIN, facilitator=422, admin=422, other_facilitator=404),
+    ),
+    ("groupwork.comment", "POST"): Case(
+        "POST",
+        lambda w: url_for(
+            "groupwork.comment", partnership_id=w.partnership.id, stage_key="agreement"
+        ),
+        expect(
+            403,
+            anon=LOGIN,
+            participant=422,
+            facilitator=422,
+            admin=422,
+            other_participant=404,
+            other_head=404,
+            other_facilitator=404,
+        ),
+    ),
+    ("groupwork.resolve_comment", "POST"): Case(
+        "POST",
+        lambda w: url_for(
+            "groupwork.resolve_comment", partnership_id=w.partnership.id, comment_id=_comment_in(w)
+        ),
+        expect(
+            403,
+            anon=LOGIN,
+            participant=302,
+            facilitator=302,
+            admin=302,
+            other_participant=404,
+            other_head=404,
+            other_facilitator=404,
+        ),
     ),
     ("accounts.index", "GET"): Case("GET", lambda w: url_for("accounts.index"), ADMIN_PAGE),
     ("accounts.new", "GET"): Case("GET", lambda w: url_for("accounts.new"), ADMIN_PAGE),
@@ -226,6 +273,19 @@ CASES: dict[tuple[str, str], Case] = {
         expect(403, anon=LOGIN, admin=302),
     ),
 }
+
+
+def _comment_in(world: World) -> int:
+    comment = Comment(
+        partnership_id=world.partnership.id,
+        stage_key="agreement",
+        section_key="people",
+        body="Who signs?",
+        author_id=world.facilitator.id,
+    )
+    db.session.add(comment)
+    db.session.commit()
+    return comment.id
 
 
 def _batch_of(account: Account) -> int:

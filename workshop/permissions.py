@@ -57,6 +57,10 @@ ENDPOINT_ACCESS: dict[str, Access] = {
     "groupwork.history": Access.SIGNED_IN,
     "groupwork.restore": Access.PARTICIPANT,
     "groupwork.csrf_token": Access.SIGNED_IN,
+    "groupwork.submit": Access.PARTICIPANT,
+    "groupwork.review_stage": Access.STAFF,
+    "groupwork.comment": Access.SIGNED_IN,
+    "groupwork.resolve_comment": Access.SIGNED_IN,
     "accounts.index": Access.ADMIN,
     "accounts.new": Access.ADMIN,
     "accounts.set_active": Access.ADMIN,
@@ -110,3 +114,13 @@ def seat_at(actor: Account, partnership: Partnership) -> Membership | None:
     return next(
         (m for m in actor.memberships if m.active and m.partnership_id == partnership.id), None
     )
+
+
+def can_review(actor: Account, partnership: Partnership) -> bool:
+    """Facilitators of the partnership's seminars (and admins) review, approve and reopen."""
+    return actor.is_staff and can_view_partnership(actor, partnership)
+
+
+def can_comment(actor: Account, partnership: Partnership) -> bool:
+    """People at the table discuss with the facilitators who review them."""
+    return seat_at(actor, partnership) is not None or can_review(actor, partnership)

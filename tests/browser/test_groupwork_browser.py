@@ -10,7 +10,7 @@ from tests.browser.conftest import AXE_JS, assert_accessible
 from tests.factories import make_participant
 from workshop import demo
 from workshop.extensions import db
-from workshop.models import Answer, AnswerRevision, Partnership, Side
+from workshop.models import Answer, AnswerRevision, Partnership, Side, StageRun
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
@@ -28,6 +28,8 @@ def table(app: object) -> dict[str, object]:
     partner = make_participant(
         partnership=partnership, seminar=partnership.seminars[0], side=Side.PARTNER
     )
+    for key in ("needs", "priorities", "action_plan"):  # as a facilitator's override would
+        db.session.add(StageRun(partnership_id=partnership.id, stage_key=key, opened_early=True))
     db.session.commit()
     return {
         "partnership": partnership.id,

@@ -11,11 +11,11 @@ from werkzeug.wrappers import Response
 
 from workshop.auth.sessions import acting_account
 from workshop.extensions import db
-from workshop.groupwork import formdata, page, queries, services
+from workshop.groupwork import formdata, page, queries, review, services
 from workshop.groupwork.values import InvalidAnswer, clean
 from workshop.method.definition import Method, Question, Stage, load
-from workshop.models import SHARED, Account, Membership, Partnership
-from workshop.permissions import can_view_partnership, seat_at
+from workshop.models import SHARED, Account, Comment, Membership, Partnership
+from workshop.permissions import can_comment, can_review, can_view_partnership, seat_at
 
 bp = Blueprint("groupwork", __name__, url_prefix="/partnerships/<int:partnership_id>")
 MAX_AUTOSAVE_BYTES = 64 * 1024  # a whole table fits; a save is normally well under 2 KB
@@ -28,8 +28,8 @@ def _actor() -> Account:
 
 
 def _partnership(partnership_id: int) -> tuple[Partnership, Method, Membership | None]:
+    actor = _actor()  # first: loading the person also loads their seats' partnerships
     partnership = db.get_or_404(Partnership, partnership_id)
-    actor = _actor()
     if not can_view_partnership(actor, partnership):
         abort(404)
     return partnership, load(partnership.method_version), seat_at(actor, partnership)
@@ -48,10 +48,15 @@ def _render(
     stage: Stage,
     seat: Membership | None,
     status: int = 200,
+    notice: dict[str, str] | None = None,
     **state: Any,
 ) -> tuple[str, int]:
+    """The stage page; ``notice`` carries a refused review or comment back with what was typed."""
     answers = queries.stage_answers(partnership.id, stage)
-    views = page.build(stage, answers, seat, **state)
+    by_key = review.runs(partnership.id)
+    locked = review.why_not_editable(method, stage, by_key)
+    views = page.build(stage, answers, seat if locked is None else None, **state)
+    actor = _actor()
     return render_template(
         "groupwork/stage.html",
         partnership=partnership,
@@ -60,6 +65,16 @@ def _render(
         seat=seat,
         views=views,
         progress=queries.answered_share(answers, stage),
+        runs=by_key,
+        stage_status=review.status_of(stage, by_key),
+        locked=locked,
+        stage_open={s.key: review.is_open(method, s, by_key) for s in method.stages},
+        events=review.events(partnership.id, stage.key),
+        threads=review.threads(partnership.id, stage.key),
+        reviewer=can_review(actor, partnership),
+        commenter=can_comment(actor, partnership),
+        next_stage=review.following(method, stage),
+        notice=notice or {},
     ), status
 
 
@@ -78,6 +93,9 @@ def save_section(
     section = next((s for s in stage.sections if s.key == section_key), None)
     if section is None or seat is None:
         abort(404 if section is None else 403)
+    locked = review.why_not_editable(method, stage, review.runs(partnership.id))
+    if locked:
+        return _render(partnership, method, stage, seat, 423, notice={"error": locked})
     answers = queries.stage_answers(partnership.id, stage)
     posted, errors, conflicts = {}, {}, {}
     for question in section.questions:
@@ -148,6 +166,14 @@ def autosave(partnership_id: int) -> tuple[Response, int]:
     if seat is None:
         abort(403)
     question, side = _question_for_seat(method, body["question"], seat)
+    located = method.section_of(question.key)
+    assert located is not None  # noqa: S101 - every question sits in a section
+    stage = located[0]
+    before = review.previous(method, stage)
+    keys = [stage.key] + ([before.key] if before else [])
+    locked = review.why_not_editable(method, stage, review.runs(partnership.id, keys))
+    if locked:
+        return jsonify(error=locked), 423
     base, key = body.get("base_version"), body.get("key")
     if (
         not isinstance(base, int)
@@ -210,6 +236,10 @@ def restore(partnership_id: int, question_key: str) -> Response:
     if seat is None:
         abort(403)
     question, side = _question_for_seat(method, question_key, seat)
+    located = method.section_of(question.key)
+    assert located is not None  # noqa: S101 - every question sits in a section
+    if review.why_not_editable(method, located[0], review.runs(partnership.id)):
+        abort(423)
     version = request.form.get("version", "")
     base = request.form.get("base_version", "")
     if not version.isdigit() or not base.isdigit() or len(version) > 9 or len(base) > 9:
@@ -254,3 +284,118 @@ def restore(partnership_id: int, question_key: str) -> Response:
 def csrf_token(partnership_id: int) -> Response:
     """A fresh token for a page whose token went stale while the person was typing."""
     return jsonify(token=generate_csrf())
+
+
+def _back_to(partnership: Partnership, stage: Stage, anchor: str = "review") -> Response:
+    return redirect(
+        url_for(
+            "groupwork.stage", partnership_id=partnership.id, stage_key=stage.key, _anchor=anchor
+        )
+    )
+
+
+@bp.post("/stages/<stage_key>/submit")
+def submit(partnership_id: int, stage_key: str) -> Response | tuple[str, int]:
+    partnership, method, seat = _partnership(partnership_id)
+    stage = _stage(method, stage_key)
+    if seat is None:
+        abort(403)
+    try:
+        review.move(
+            partnership_id=partnership.id,
+            method=method,
+            stage=stage,
+            action="submit",
+            reason="",
+            actor=_actor(),
+            staff=False,
+        )
+    except review.ReviewError as error:
+        db.session.rollback()
+        return _render(partnership, method, stage, seat, 422, notice={"error": error.message})
+    db.session.commit()
+    flash(_("Submitted for review. You can still change answers until it is approved."), "success")
+    return _back_to(partnership, stage)
+
+
+@bp.post("/stages/<stage_key>/review")
+def review_stage(partnership_id: int, stage_key: str) -> Response | tuple[str, int]:
+    partnership, method, seat = _partnership(partnership_id)
+    stage = _stage(method, stage_key)
+    if not can_review(_actor(), partnership):
+        abort(404)
+    action, reason = request.form.get("action", ""), request.form.get("reason", "")
+    try:
+        review.move(
+            partnership_id=partnership.id,
+            method=method,
+            stage=stage,
+            action=action,
+            reason=reason,
+            actor=_actor(),
+            staff=True,
+        )
+    except review.ReviewError as error:
+        db.session.rollback()
+        return _render(
+            partnership,
+            method,
+            stage,
+            seat,
+            422,
+            notice={"error": error.message, "reason": reason[:2000], "action": action},
+        )
+    db.session.commit()
+    flash(_("Done."), "success")
+    return _back_to(partnership, stage)
+
+
+@bp.post("/stages/<stage_key>/comments")
+def comment(partnership_id: int, stage_key: str) -> Response | tuple[str, int]:
+    partnership, method, seat = _partnership(partnership_id)
+    stage = _stage(method, stage_key)
+    actor = _actor()
+    if not can_comment(actor, partnership):
+        abort(403)
+    reply_to = None
+    if (thread := request.form.get("thread", "")).isdigit() and len(thread) < 10:
+        reply_to = db.session.get(Comment, int(thread))
+        if reply_to is None or reply_to.partnership_id != partnership.id:
+            abort(404)
+    section_key = reply_to.section_key if reply_to else request.form.get("section", "")
+    body = request.form.get("body", "")
+    try:
+        review.add_comment(
+            partnership_id=partnership.id,
+            stage=stage,
+            section_key=section_key,
+            question_key=request.form.get("question") or None,
+            reply_to=reply_to,
+            body=body,
+            actor=actor,
+        )
+    except review.ReviewError as error:
+        return _render(
+            partnership,
+            method,
+            stage,
+            seat,
+            422,
+            notice={"comment_error": error.message, "body": body[:6000], "section": section_key},
+        )
+    db.session.commit()
+    return _back_to(partnership, stage, f"comments-{section_key}")
+
+
+@bp.post("/comments/<int:comment_id>/resolve")
+def resolve_comment(partnership_id: int, comment_id: int) -> Response:
+    partnership, method, _seat = _partnership(partnership_id)
+    found = db.session.get(Comment, comment_id)
+    if found is None or found.partnership_id != partnership.id or found.thread_id is not None:
+        abort(404)
+    if not can_comment(_actor(), partnership):
+        abort(403)
+    review.set_resolved(found, request.form.get("resolved") == "1", actor=_actor())
+    db.session.commit()
+    stage = _stage(method, found.stage_key)
+    return _back_to(partnership, stage, f"comments-{found.section_key}")

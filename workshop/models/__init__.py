@@ -5,6 +5,7 @@ from workshop.models.activity import AuditEvent, ImportBatch, Throttle
 from workshop.models.answer import SHARED, Answer, AnswerRevision
 from workshop.models.base import Base, utcnow
 from workshop.models.institution import UKRAINE, Institution, Partnership
+from workshop.models.review import Comment, StageEvent, StageRun, StageStatus
 from workshop.models.seminar import Seminar, seminar_facilitator, seminar_partnership
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "AuditEvent",
     "AuthSession",
     "Base",
+    "Comment",
     "ImportBatch",
     "Institution",
     "Membership",
@@ -23,6 +25,9 @@ __all__ = [
     "Role",
     "Seminar",
     "Side",
+    "StageEvent",
+    "StageRun",
+    "StageStatus",
     "Throttle",
     "seminar_facilitator",
     "seminar_partnership",

@@ -1,0 +1,79 @@
+"""The review of a partnership's stage: where it stands, how it got there, and the comments."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from workshop.models.base import Base, enum_column, utcnow
+
+if TYPE_CHECKING:
+    from workshop.models.account import Account
+
+
+class StageStatus(enum.StrEnum):
+    # "not started" and "in progress" are not stored: they follow from whether answers exist.
+    SUBMITTED = "submitted"
+    CHANGES_REQUESTED = "changes_requested"
+    APPROVED = "approved"
+    REOPENED = "reopened"
+
+
+class StageRun(Base):
+    """A partnership's stage once somebody acted on it; absent until then."""
+
+    __tablename__ = "stage_run"
+    __table_args__ = (sa.UniqueConstraint("partnership_id", "stage_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(sa.ForeignKey("partnership.id"), index=True)
+    stage_key: Mapped[str] = mapped_column(sa.String(40))
+    status: Mapped[StageStatus | None] = mapped_column(enum_column(StageStatus), nullable=True)
+    # Set when a facilitator opened the stage before the previous one was approved.
+    opened_early: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    events: Mapped[list[StageEvent]] = relationship(back_populates="run", order_by="StageEvent.at")
+
+
+class StageEvent(Base):
+    """One transition of a stage: who moved it, when, from what to what, and why."""
+
+    __tablename__ = "stage_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(sa.ForeignKey("stage_run.id"), index=True)
+    action: Mapped[str] = mapped_column(sa.String(30))
+    from_status: Mapped[str | None] = mapped_column(sa.String(20))
+    to_status: Mapped[str | None] = mapped_column(sa.String(20))
+    reason: Mapped[str | None] = mapped_column(sa.Text)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    run: Mapped[StageRun] = relationship(back_populates="events")
+    actor: Mapped[Account | None] = relationship()
+
+
+class Comment(Base):
+    """A remark on a stage, a section or one question; replies point at the thread's first one."""
+
+    __tablename__ = "comment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(sa.ForeignKey("partnership.id"), index=True)
+    stage_key: Mapped[str] = mapped_column(sa.String(40))
+    section_key: Mapped[str] = mapped_column(sa.String(40))
+    question_key: Mapped[str | None] = mapped_column(sa.String(80))
+    thread_id: Mapped[int | None] = mapped_column(sa.ForeignKey("comment.id"))
+    body: Mapped[str] = mapped_column(sa.Text)
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None]
+    resolved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account.id"))
+
+    author: Mapped[Account | None] = relationship(foreign_keys=[author_id])
+    replies: Mapped[list[Comment]] = relationship(order_by="Comment.at")
