@@ -8,13 +8,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import sqlalchemy as sa
+import yaml
+from flask_babel import force_locale
 
 from workshop import codes
 from workshop.accounts.services import create_account
 from workshop.extensions import db
-from workshop.models import Account, Institution, Membership, Partnership, Role, Seminar, Side
+from workshop.groupwork import review
+from workshop.groupwork.services import save_answer
+from workshop.groupwork.values import clean
+from workshop.method.definition import load
+from workshop.models import (
+    SHARED,
+    Account,
+    Institution,
+    Membership,
+    Partnership,
+    Role,
+    Seminar,
+    Side,
+)
 from workshop.seminars.services import unused_join_code
 
 DEMO_TAG = "[demo]"
@@ -204,8 +220,79 @@ def seed() -> DemoSummary:
             ),
         ]
     )
+    partner_side = Account(
+        display_name="Anna Demo",
+        role=Role.PARTICIPANT,
+        is_demo=True,
+        return_code_hash=codes.digest(codes.new_code(codes.RETURN_CODE_LENGTH)),
+    )
+    db.session.add_all(
+        [
+            partner_side,
+            Membership(
+                account=partner_side,
+                partnership=partnerships[0],
+                seminar=seminar,
+                side=Side.PARTNER,
+            ),
+        ]
+    )
     db.session.flush()
+    _fill_group_work(
+        partnerships[0],
+        {"ua": participant, "partner": partner_side},
+        accounts["facilitator@demo.twinning.test"],
+    )
     return DemoSummary(join_code=seminar.join_code, participant_return_code=return_code)
+
+
+def _fill_group_work(
+    partnership: Partnership, authors: dict[str, Account], facilitator: Account
+) -> None:
+    """Stages 1–4 answered for the first pair; stages 1–3 approved, stage 4 submitted."""
+    with (Path(__file__).parent / "demo_answers.yaml").open(encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    method = load(partnership.method_version)
+    items = [(key, SHARED, value) for key, value in data["shared"].items()]
+    items += [
+        (key, side, value)
+        for key, sides in data["per_side"].items()
+        for side, value in sides.items()
+    ]
+    for key, side, raw in items:
+        question = method.question(key)
+        if question is None:
+            raise ValueError(f"demo answer for unknown question {key!r}")
+        with force_locale("en"):
+            value = clean(question, raw)
+        save_answer(
+            partnership_id=partnership.id,
+            key=key,
+            side=side,
+            value=value,
+            base_version=0,
+            actor=authors[side or "ua"],
+        )
+    for stage in method.stages:
+        review.move(
+            partnership_id=partnership.id,
+            method=method,
+            stage=stage,
+            action="submit",
+            reason="",
+            actor=authors["ua"],
+            staff=False,
+        )
+        if stage.key != "action_plan":
+            review.move(
+                partnership_id=partnership.id,
+                method=method,
+                stage=stage,
+                action="approve",
+                reason="",
+                actor=facilitator,
+                staff=True,
+            )
 
 
 def demo_join_code() -> str | None:

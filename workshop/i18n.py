@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -15,6 +15,8 @@ LANG_COOKIE = "lang"
 
 def select_locale() -> str:
     """A signed-in person's saved choice, then this browser's choice, then Accept-Language."""
+    if not has_request_context():  # commands and background work: the deployment's default
+        return str(current_app.config["BABEL_DEFAULT_LOCALE"])
     saved = getattr(current_user, "locale", None) if current_user else None
     if saved in LANGUAGES:
         return str(saved)

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from workshop.auth.sessions import acting_account
 from workshop.extensions import db
-from workshop.groupwork import formdata, page, queries, review, services
+from workshop.groupwork import formdata, insights, page, queries, review, services
 from workshop.groupwork.values import InvalidAnswer, clean
 from workshop.method.definition import Method, Question, Stage, load
 from workshop.models import SHARED, Account, Comment, Membership, Partnership
@@ -75,6 +75,7 @@ def _render(
         commenter=can_comment(actor, partnership),
         next_stage=review.following(method, stage),
         notice=notice or {},
+        insights=insights.for_stage(method, stage.insights, answers),
     ), status
 
 

@@ -29,6 +29,7 @@ QUESTION_TYPES = {
     "table",  # rows of typed columns, repeatable or one row per item of a list
 }
 COLUMN_TYPES = QUESTION_TYPES - {"table", "person"}
+INSIGHTS = {"needs_offers", "score_summary", "smart_check"}
 TEXT_LIMITS = {"text": 300, "long_text": 5000}
 
 
@@ -95,6 +96,7 @@ class Stage:
     title: Text
     intro: Text | None
     sections: tuple[Section, ...]
+    insights: tuple[str, ...] = ()  # computed views shown with the stage (see groupwork.insights)
 
     def questions(self) -> list[Question]:
         return [q for s in self.sections for q in s.questions]
@@ -229,6 +231,9 @@ def parse(raw: dict[str, Any], *, source: str = "<method>") -> Method:
                 )
             )
         reader.unique([s.key for s in sections], key)
+        insights = tuple(stage_raw.get("insights") or ())
+        for unknown in set(insights) - INSIGHTS:
+            reader.problems.append(f"{key}: unknown insight {unknown!r}")
         stages.append(
             Stage(
                 key=key,
@@ -236,6 +241,7 @@ def parse(raw: dict[str, Any], *, source: str = "<method>") -> Method:
                 title=reader.text(stage_raw.get("title"), f"{key}.title"),  # type: ignore[arg-type]
                 intro=reader.text(stage_raw.get("intro"), f"{key}.intro", optional=True),
                 sections=tuple(sections),
+                insights=insights,
             )
         )
     if not stages:

@@ -1,0 +1,131 @@
+"""What the answers add up to, on the demo table and on hand-made plans."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_babel import force_locale
+
+from tests.factories import World
+from workshop import demo
+from workshop.extensions import db
+from workshop.groupwork import insights, queries, review
+from workshop.method.definition import load
+from workshop.models import Account, Partnership, StageRun, StageStatus
+
+
+@pytest.fixture
+def demo_table(app: Flask) -> Partnership:
+    demo.seed()
+    db.session.commit()
+    partnership = db.session.scalar(sa.select(Partnership).order_by(Partnership.id))
+    assert partnership is not None
+    return partnership
+
+
+def _stage_insights(partnership: Partnership, stage_key: str) -> dict:
+    method = load(partnership.method_version)
+    stage = method.stage(stage_key)
+    assert stage is not None
+    answers = queries.stage_answers(partnership.id, stage)
+    with force_locale("en"):
+        return insights.for_stage(method, stage.insights, answers)
+
+
+def test_the_demo_table_has_stages_one_to_four_answered_and_reviewed(
+    demo_table: Partnership,
+) -> None:
+    method = load(demo_table.method_version)
+    for stage in method.stages:
+        answers = queries.stage_answers(demo_table.id, stage)
+        done, total = queries.answered_share(answers, stage)
+        assert done >= total - 1, (stage.key, done, total)
+        assert review.missing_required(demo_table.id, stage) == []
+    statuses = {r.stage_key: r.status for r in db.session.scalars(sa.select(StageRun))}
+    assert statuses == {
+        "agreement": StageStatus.APPROVED,
+        "needs": StageStatus.APPROVED,
+        "priorities": StageStatus.APPROVED,
+        "action_plan": StageStatus.SUBMITTED,
+    }
+
+
+def test_needs_meet_offers_in_both_directions(demo_table: Partnership) -> None:
+    matrix = _stage_insights(demo_table, "needs")["needs_offers"]
+    to_ukraine = {e.area for e in matrix.to_ukraine}
+    from_ukraine = {e.area for e in matrix.from_ukraine}
+    assert "Infection prevention and control" in to_ukraine
+    assert "Oncology" in to_ukraine  # a stated wish meets a partner's offer
+    assert {"Emergency and trauma / polytrauma care", "Mental health and staff wellbeing"} <= (
+        from_ukraine
+    )
+    assert "Infection prevention and control" not in from_ukraine
+
+
+def test_weighted_totals_and_disagreements(demo_table: Partnership) -> None:
+    scores = {s.candidate: s for s in _stage_insights(demo_table, "priorities")["score_summary"]}
+    infection = scores["Infection prevention in the ICU"]
+    # 5·3 + 5·3 + 4·3 + 4·2 + 5·2 + 2 + 4 + 5 on the Ukrainian side, out of 5 · 16.
+    assert (infection.ua_total, infection.partner_total, infection.maximum) == (71, 72, 80)
+    assert infection.disagreements == []
+    trauma = scores["Paediatric trauma team"]
+    assert trauma.disagreements == [("Feasibility", 4, 1)]
+    assert list(scores) == ["Infection prevention in the ICU", "Paediatric trauma team"]
+
+
+def test_the_smart_check_warns_about_what_a_plan_misses(
+    world: World, login: Callable[[Account], FlaskClient]
+) -> None:
+    db.session.add(
+        StageRun(partnership_id=world.partnership.id, stage_key="action_plan", opened_early=True)
+    )
+    db.session.commit()
+    client = login(world.participant)
+    url = f"/partnerships/{world.partnership.id}/answers"
+    for key, value in {
+        "plan_starts_on": "2024-01-01",
+        "plan_horizon_months": 12,
+        "objectives": [
+            {
+                "priority": "IPC",
+                "objective": "Fewer infections",
+                "indicator": "CLABSI",
+                "target": 4,
+                "baseline_on": "2024-06-01",
+                "target_on": "2024-03-01",
+            },
+            {"priority": "Trauma", "objective": "Faster activation", "target_on": "2026-01-01"},
+        ],
+        "activities": [
+            {
+                "objective": "IPC",
+                "activity": "Training",
+                "responsible": "Anna",
+                "starts_on": "2024-05-01",
+                "ends_on": "2024-04-01",
+            },
+            {"objective": "IPC", "activity": "Audit"},
+        ],
+    }.items():
+        response = client.post(url, json={"question": key, "value": value, "base_version": 0})
+        assert response.status_code == 200, response.get_json()
+    page = client.get(
+        f"/partnerships/{world.partnership.id}/stages/action_plan",
+        headers={"Accept-Language": "en"},
+    ).get_data(as_text=True)
+    warnings = page.split('<ul class="warnings">')[1].split("</ul>")[0]
+    for expected in (
+        "Objective 1</strong> has its baseline dated after its target.",
+        "Objective 2</strong> has no indicator.",
+        "Objective 2</strong> has no target value.",
+        "Objective 2</strong> has its target date outside the plan horizon.",
+        "Activity 1</strong> ends before it starts.",
+        "Activity 2</strong> has no responsible person.",
+        "Activity 2</strong> has no start or end date.",
+    ):
+        assert expected in warnings
+    assert "Objective 1</strong> has no indicator." not in warnings
