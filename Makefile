@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := workshop
 
-.PHONY: run test lint translations extract-messages migrate seed install install-test clean
+.PHONY: run test lint translations extract-messages migrate seed install install-test clean bench-forms
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,3 +58,7 @@ test:
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache
+
+# Fill a demo partnership's stages 1–4 through autosave; the last line is RESULT ...
+bench-forms: $(VENV)/.installed-test translations
+	$(BIN)/python benchmarks/bench_forms.py
