@@ -223,6 +223,17 @@ CASES: dict[tuple[str, str], Case] = {
         # Required questions are unanswered: the table is told which, nothing moves.
         expect(403, anon=LOGIN, participant=422, other_participant=404),
     ),
+    ("groupwork.take_suggestions", "POST"): Case(
+        "POST",
+        lambda w: url_for(
+            "groupwork.take_suggestions",
+            partnership_id=w.partnership.id,
+            stage_key="priorities",
+            question_key="gap_table",
+        ),
+        # Stage 3 is not open yet for this table: refused as locked, nothing added.
+        expect(403, anon=LOGIN, participant=423, other_participant=404),
+    ),
     ("groupwork.review_stage", "POST"): Case(
         "POST",
         lambda w: url_for(

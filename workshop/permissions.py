@@ -58,6 +58,7 @@ ENDPOINT_ACCESS: dict[str, Access] = {
     "groupwork.restore": Access.PARTICIPANT,
     "groupwork.csrf_token": Access.SIGNED_IN,
     "groupwork.submit": Access.PARTICIPANT,
+    "groupwork.take_suggestions": Access.PARTICIPANT,
     "groupwork.review_stage": Access.STAFF,
     "groupwork.comment": Access.SIGNED_IN,
     "groupwork.resolve_comment": Access.SIGNED_IN,

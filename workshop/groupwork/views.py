@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from workshop.auth.sessions import acting_account
 from workshop.extensions import db
-from workshop.groupwork import formdata, insights, page, queries, review, services
+from workshop.groupwork import formdata, insights, page, prefill, queries, review, services
 from workshop.groupwork.values import InvalidAnswer, clean
 from workshop.method.definition import Method, Question, Stage, load
 from workshop.models import SHARED, Account, Comment, Membership, Partnership
@@ -76,7 +76,21 @@ def _render(
         next_stage=review.following(method, stage),
         notice=notice or {},
         insights=insights.for_stage(method, stage.insights, answers),
+        suggested=_suggested(method, stage, partnership, seat) if locked is None else {},
     ), status
+
+
+def _suggested(
+    method: Method, stage: Stage, partnership: Partnership, seat: Membership | None
+) -> dict[str, list[dict[str, Any]]]:
+    if seat is None:
+        return {}
+    found = {}
+    for question in stage.questions():
+        side = seat.side.value if question.per_side else SHARED
+        if rows := prefill.suggestions(method, question, partnership.id, side):
+            found[question.key] = rows
+    return found
 
 
 @bp.get("/stages/<stage_key>")
@@ -400,3 +414,46 @@ def resolve_comment(partnership_id: int, comment_id: int) -> Response:
     db.session.commit()
     stage = _stage(method, found.stage_key)
     return _back_to(partnership, stage, f"comments-{found.section_key}")
+
+
+@bp.post("/stages/<stage_key>/prefill/<question_key>")
+def take_suggestions(
+    partnership_id: int, stage_key: str, question_key: str
+) -> Response | tuple[str, int]:
+    """Append the rows an earlier stage proposes to this table (never replacing any)."""
+    partnership, method, seat = _partnership(partnership_id)
+    stage = _stage(method, stage_key)
+    if seat is None:
+        abort(403)
+    question, side = _question_for_seat(method, question_key, seat)
+    if question not in stage.questions() or question.prefill is None:
+        abort(404)
+    locked = review.why_not_editable(method, stage, review.runs(partnership.id))
+    if locked:
+        return _render(partnership, method, stage, seat, 423, notice={"error": locked})
+    answer = services.current(partnership.id, question.key, side)
+    rows = list(answer.value or []) if answer else []
+    rows += prefill.suggestions(method, question, partnership.id, side)
+    try:
+        services.save_answer(
+            partnership_id=partnership.id,
+            key=question.key,
+            side=side,
+            value=clean(question, rows[: question.max_rows]),
+            base_version=answer.version if answer else 0,
+            actor=_actor(),
+        )
+    except (InvalidAnswer, services.Conflict):
+        db.session.rollback()
+        flash(_("The rows could not be added; reload the page and try again."), "error")
+    else:
+        db.session.commit()
+        flash(_("Rows added. Check and complete them."), "success")
+    return redirect(
+        url_for(
+            "groupwork.stage",
+            partnership_id=partnership.id,
+            stage_key=stage.key,
+            _anchor=f"question-{question.key}",
+        )
+    )

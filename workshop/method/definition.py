@@ -30,6 +30,7 @@ QUESTION_TYPES = {
 }
 COLUMN_TYPES = QUESTION_TYPES - {"table", "person"}
 INSIGHTS = {"needs_offers", "score_summary", "smart_check"}
+PREFILLS = {"gaps_from_needs", "candidates_from_gaps", "objectives_from_priorities"}
 TEXT_LIMITS = {"text": 300, "long_text": 5000}
 
 
@@ -72,6 +73,7 @@ class Question:
     rows: tuple[Choice, ...] = ()  # a table with one fixed row per item (e.g. assessment areas)
     max_rows: int = 50
     weight: int | None = None  # a scoring criterion's weight in a weighted total
+    prefill: str | None = None  # a rule that proposes rows from an earlier stage's answers
 
     @property
     def text_limit(self) -> int:
@@ -202,7 +204,15 @@ class _Reader:
             rows=rows,
             max_rows=int(raw.get("max_rows", 50)),
             weight=raw.get("weight"),
+            prefill=self.prefill(raw.get("prefill"), kind, where),
         )
+
+    def prefill(self, name: Any, kind: str, where: str) -> str | None:
+        if name is None:
+            return None
+        if name not in PREFILLS or kind != "table":
+            self.problems.append(f"{where}: unknown prefill {name!r} (tables only)")
+        return str(name)
 
     def unique(self, keys: list[str], where: str) -> None:
         repeated = sorted({k for k in keys if keys.count(k) > 1})
