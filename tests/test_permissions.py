@@ -215,11 +215,9 @@ CASES: dict[tuple[str, str], Case] = {
         lambda w: url_for("groupwork.csrf_token", partnership_id=w.partnership.id),
         expect(200, anon=LOGIN),
     ),
-    ("groupwork.submit", "POST"): Case(
+    ("review.submit", "POST"): Case(
         "POST",
-        lambda w: url_for(
-            "groupwork.submit", partnership_id=w.partnership.id, stage_key="agreement"
-        ),
+        lambda w: url_for("review.submit", partnership_id=w.partnership.id, stage_key="agreement"),
         # Required questions are unanswered: the table is told which, nothing moves.
         expect(403, anon=LOGIN, participant=422, other_participant=404),
     ),
@@ -234,18 +232,14 @@ CASES: dict[tuple[str, str], Case] = {
         # Stage 3 is not open yet for this table: refused as locked, nothing added.
         expect(403, anon=LOGIN, participant=423, other_participant=404),
     ),
-    ("groupwork.review_stage", "POST"): Case(
+    ("review.decide", "POST"): Case(
         "POST",
-        lambda w: url_for(
-            "groupwork.review_stage", partnership_id=w.partnership.id, stage_key="agreement"
-        ),
+        lambda w: url_for("review.decide", partnership_id=w.partnership.id, stage_key="agreement"),
         expect(403, anon=LOGIN, facilitator=422, admin=422, other_facilitator=404),
     ),
-    ("groupwork.comment", "POST"): Case(
+    ("review.comment", "POST"): Case(
         "POST",
-        lambda w: url_for(
-            "groupwork.comment", partnership_id=w.partnership.id, stage_key="agreement"
-        ),
+        lambda w: url_for("review.comment", partnership_id=w.partnership.id, stage_key="agreement"),
         expect(
             403,
             anon=LOGIN,
@@ -257,10 +251,10 @@ CASES: dict[tuple[str, str], Case] = {
             other_facilitator=404,
         ),
     ),
-    ("groupwork.resolve_comment", "POST"): Case(
+    ("review.resolve_comment", "POST"): Case(
         "POST",
         lambda w: url_for(
-            "groupwork.resolve_comment", partnership_id=w.partnership.id, comment_id=_comment_in(w)
+            "review.resolve_comment", partnership_id=w.partnership.id, comment_id=_comment_in(w)
         ),
         expect(
             403,

@@ -63,6 +63,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from workshop.accounts.views import bp as accounts_bp
     from workshop.auth.views import bp as auth_bp
+    from workshop.groupwork.review_views import bp as review_bp
     from workshop.groupwork.views import bp as groupwork_bp
     from workshop.imports.views import bp as imports_bp
     from workshop.institutions.views import bp as institutions_bp
@@ -77,6 +78,7 @@ def _register_blueprints(app: Flask) -> None:
         auth_bp,
         partnerships_bp,
         groupwork_bp,
+        review_bp,
         institutions_bp,
         seminars_bp,
         imports_bp,

@@ -14,35 +14,35 @@ from workshop.extensions import db
 from workshop.groupwork import formdata, insights, page, prefill, queries, review, services
 from workshop.groupwork.values import InvalidAnswer, clean
 from workshop.method.definition import Method, Question, Stage, load
-from workshop.models import SHARED, Account, Comment, Membership, Partnership
+from workshop.models import SHARED, Account, Membership, Partnership
 from workshop.permissions import can_comment, can_review, can_view_partnership, seat_at
 
 bp = Blueprint("groupwork", __name__, url_prefix="/partnerships/<int:partnership_id>")
 MAX_AUTOSAVE_BYTES = 64 * 1024  # a whole table fits; a save is normally well under 2 KB
 
 
-def _actor() -> Account:
+def acting() -> Account:
     actor = acting_account()
     assert actor is not None  # noqa: S101 - the access table admits signed-in people only
     return actor
 
 
-def _partnership(partnership_id: int) -> tuple[Partnership, Method, Membership | None]:
-    actor = _actor()  # first: loading the person also loads their seats' partnerships
+def load_partnership(partnership_id: int) -> tuple[Partnership, Method, Membership | None]:
+    actor = acting()  # first: loading the person also loads their seats' partnerships
     partnership = db.get_or_404(Partnership, partnership_id)
     if not can_view_partnership(actor, partnership):
         abort(404)
     return partnership, load(partnership.method_version), seat_at(actor, partnership)
 
 
-def _stage(method: Method, stage_key: str) -> Stage:
+def load_stage(method: Method, stage_key: str) -> Stage:
     stage = method.stage(stage_key)
     if stage is None:
         abort(404)
     return stage
 
 
-def _render(
+def render_stage(
     partnership: Partnership,
     method: Method,
     stage: Stage,
@@ -56,7 +56,7 @@ def _render(
     by_key = review.runs(partnership.id)
     locked = review.why_not_editable(method, stage, by_key)
     views = page.build(stage, answers, seat if locked is None else None, **state)
-    actor = _actor()
+    actor = acting()
     return render_template(
         "groupwork/stage.html",
         partnership=partnership,
@@ -95,22 +95,22 @@ def _suggested(
 
 @bp.get("/stages/<stage_key>")
 def stage(partnership_id: int, stage_key: str) -> tuple[str, int]:
-    partnership, method, seat = _partnership(partnership_id)
-    return _render(partnership, method, _stage(method, stage_key), seat)
+    partnership, method, seat = load_partnership(partnership_id)
+    return render_stage(partnership, method, load_stage(method, stage_key), seat)
 
 
 @bp.post("/stages/<stage_key>/<section_key>")
 def save_section(
     partnership_id: int, stage_key: str, section_key: str
 ) -> Response | tuple[str, int]:
-    partnership, method, seat = _partnership(partnership_id)
-    stage = _stage(method, stage_key)
+    partnership, method, seat = load_partnership(partnership_id)
+    stage = load_stage(method, stage_key)
     section = next((s for s in stage.sections if s.key == section_key), None)
     if section is None or seat is None:
         abort(404 if section is None else 403)
     locked = review.why_not_editable(method, stage, review.runs(partnership.id))
     if locked:
-        return _render(partnership, method, stage, seat, 423, notice={"error": locked})
+        return render_stage(partnership, method, stage, seat, 423, notice={"error": locked})
     answers = queries.stage_answers(partnership.id, stage)
     posted, errors, conflicts = {}, {}, {}
     for question in section.questions:
@@ -135,13 +135,13 @@ def save_section(
                 side=side,
                 value=value,
                 base_version=base,
-                actor=_actor(),
+                actor=acting(),
             )
         except services.Conflict as conflict:
             posted[question.key], conflicts[question.key] = value, conflict
     db.session.commit()
     if errors or conflicts:
-        return _render(
+        return render_stage(
             partnership,
             method,
             stage,
@@ -177,7 +177,7 @@ def autosave(partnership_id: int) -> tuple[Response, int]:
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("question"), str):
         return jsonify(error=_("The save could not be read; reload the page.")), 400
-    partnership, method, seat = _partnership(partnership_id)
+    partnership, method, seat = load_partnership(partnership_id)
     if seat is None:
         abort(403)
     question, side = _question_for_seat(method, body["question"], seat)
@@ -205,7 +205,7 @@ def autosave(partnership_id: int) -> tuple[Response, int]:
             side=side,
             value=value,
             base_version=base,
-            actor=_actor(),
+            actor=acting(),
             idempotency_key=key,
         )
     except InvalidAnswer as error:
@@ -224,7 +224,7 @@ def autosave(partnership_id: int) -> tuple[Response, int]:
 
 @bp.get("/answers/<question_key>/history")
 def history(partnership_id: int, question_key: str) -> str:
-    partnership, method, seat = _partnership(partnership_id)
+    partnership, method, seat = load_partnership(partnership_id)
     question = method.question(question_key)
     if question is None:
         abort(404)
@@ -247,7 +247,7 @@ def history(partnership_id: int, question_key: str) -> str:
 
 @bp.post("/answers/<question_key>/restore")
 def restore(partnership_id: int, question_key: str) -> Response:
-    partnership, method, seat = _partnership(partnership_id)
+    partnership, method, seat = load_partnership(partnership_id)
     if seat is None:
         abort(403)
     question, side = _question_for_seat(method, question_key, seat)
@@ -266,7 +266,7 @@ def restore(partnership_id: int, question_key: str) -> Response:
             side=side,
             version=int(version),
             base_version=int(base),
-            actor=_actor(),
+            actor=acting(),
         )
     except LookupError:
         abort(404)
@@ -301,7 +301,7 @@ def csrf_token(partnership_id: int) -> Response:
     return jsonify(token=generate_csrf())
 
 
-def _back_to(partnership: Partnership, stage: Stage, anchor: str = "review") -> Response:
+def back_to(partnership: Partnership, stage: Stage, anchor: str = "review") -> Response:
     return redirect(
         url_for(
             "groupwork.stage", partnership_id=partnership.id, stage_key=stage.key, _anchor=anchor
@@ -309,120 +309,13 @@ def _back_to(partnership: Partnership, stage: Stage, anchor: str = "review") -> 
     )
 
 
-@bp.post("/stages/<stage_key>/submit")
-def submit(partnership_id: int, stage_key: str) -> Response | tuple[str, int]:
-    partnership, method, seat = _partnership(partnership_id)
-    stage = _stage(method, stage_key)
-    if seat is None:
-        abort(403)
-    try:
-        review.move(
-            partnership_id=partnership.id,
-            method=method,
-            stage=stage,
-            action="submit",
-            reason="",
-            actor=_actor(),
-            staff=False,
-        )
-    except review.ReviewError as error:
-        db.session.rollback()
-        return _render(partnership, method, stage, seat, 422, notice={"error": error.message})
-    db.session.commit()
-    flash(_("Submitted for review. You can still change answers until it is approved."), "success")
-    return _back_to(partnership, stage)
-
-
-@bp.post("/stages/<stage_key>/review")
-def review_stage(partnership_id: int, stage_key: str) -> Response | tuple[str, int]:
-    partnership, method, seat = _partnership(partnership_id)
-    stage = _stage(method, stage_key)
-    if not can_review(_actor(), partnership):
-        abort(404)
-    action, reason = request.form.get("action", ""), request.form.get("reason", "")
-    try:
-        review.move(
-            partnership_id=partnership.id,
-            method=method,
-            stage=stage,
-            action=action,
-            reason=reason,
-            actor=_actor(),
-            staff=True,
-        )
-    except review.ReviewError as error:
-        db.session.rollback()
-        return _render(
-            partnership,
-            method,
-            stage,
-            seat,
-            422,
-            notice={"error": error.message, "reason": reason[:2000], "action": action},
-        )
-    db.session.commit()
-    flash(_("Done."), "success")
-    return _back_to(partnership, stage)
-
-
-@bp.post("/stages/<stage_key>/comments")
-def comment(partnership_id: int, stage_key: str) -> Response | tuple[str, int]:
-    partnership, method, seat = _partnership(partnership_id)
-    stage = _stage(method, stage_key)
-    actor = _actor()
-    if not can_comment(actor, partnership):
-        abort(403)
-    reply_to = None
-    if (thread := request.form.get("thread", "")).isdigit() and len(thread) < 10:
-        reply_to = db.session.get(Comment, int(thread))
-        if reply_to is None or reply_to.partnership_id != partnership.id:
-            abort(404)
-    section_key = reply_to.section_key if reply_to else request.form.get("section", "")
-    body = request.form.get("body", "")
-    try:
-        review.add_comment(
-            partnership_id=partnership.id,
-            stage=stage,
-            section_key=section_key,
-            question_key=request.form.get("question") or None,
-            reply_to=reply_to,
-            body=body,
-            actor=actor,
-        )
-    except review.ReviewError as error:
-        return _render(
-            partnership,
-            method,
-            stage,
-            seat,
-            422,
-            notice={"comment_error": error.message, "body": body[:6000], "section": section_key},
-        )
-    db.session.commit()
-    return _back_to(partnership, stage, f"comments-{section_key}")
-
-
-@bp.post("/comments/<int:comment_id>/resolve")
-def resolve_comment(partnership_id: int, comment_id: int) -> Response:
-    partnership, method, _seat = _partnership(partnership_id)
-    found = db.session.get(Comment, comment_id)
-    if found is None or found.partnership_id != partnership.id or found.thread_id is not None:
-        abort(404)
-    if not can_comment(_actor(), partnership):
-        abort(403)
-    review.set_resolved(found, request.form.get("resolved") == "1", actor=_actor())
-    db.session.commit()
-    stage = _stage(method, found.stage_key)
-    return _back_to(partnership, stage, f"comments-{found.section_key}")
-
-
 @bp.post("/stages/<stage_key>/prefill/<question_key>")
 def take_suggestions(
     partnership_id: int, stage_key: str, question_key: str
 ) -> Response | tuple[str, int]:
     """Append the rows an earlier stage proposes to this table (never replacing any)."""
-    partnership, method, seat = _partnership(partnership_id)
-    stage = _stage(method, stage_key)
+    partnership, method, seat = load_partnership(partnership_id)
+    stage = load_stage(method, stage_key)
     if seat is None:
         abort(403)
     question, side = _question_for_seat(method, question_key, seat)
@@ -430,7 +323,7 @@ def take_suggestions(
         abort(404)
     locked = review.why_not_editable(method, stage, review.runs(partnership.id))
     if locked:
-        return _render(partnership, method, stage, seat, 423, notice={"error": locked})
+        return render_stage(partnership, method, stage, seat, 423, notice={"error": locked})
     answer = services.current(partnership.id, question.key, side)
     rows = list(answer.value or []) if answer else []
     rows += prefill.suggestions(method, question, partnership.id, side)
@@ -441,7 +334,7 @@ def take_suggestions(
             side=side,
             value=clean(question, rows[: question.max_rows]),
             base_version=answer.version if answer else 0,
-            actor=_actor(),
+            actor=acting(),
         )
     except (InvalidAnswer, services.Conflict):
         db.session.rollback()
