@@ -221,6 +221,19 @@ CASES: dict[tuple[str, str], Case] = {
         # Required questions are unanswered: the table is told which, nothing moves.
         expect(403, anon=LOGIN, participant=422, other_participant=404),
     ),
+    ("review.vote", "POST"): Case(
+        "POST",
+        lambda w: url_for("review.vote", partnership_id=w.partnership.id, stage_key="priorities"),
+        # An empty ballot is a valid "no dots" ballot.
+        expect(403, anon=LOGIN, participant=302, other_participant=404),
+    ),
+    ("review.reveal_votes", "POST"): Case(
+        "POST",
+        lambda w: url_for(
+            "review.reveal_votes", partnership_id=w.partnership.id, stage_key="priorities"
+        ),
+        expect(403, anon=LOGIN, facilitator=302, admin=302, other_facilitator=404),
+    ),
     ("groupwork.take_suggestions", "POST"): Case(
         "POST",
         lambda w: url_for(

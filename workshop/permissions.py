@@ -59,6 +59,8 @@ ENDPOINT_ACCESS: dict[str, Access] = {
     "groupwork.csrf_token": Access.SIGNED_IN,
     "review.submit": Access.PARTICIPANT,
     "groupwork.take_suggestions": Access.PARTICIPANT,
+    "review.vote": Access.PARTICIPANT,
+    "review.reveal_votes": Access.STAFF,
     "review.decide": Access.STAFF,
     "review.comment": Access.SIGNED_IN,
     "review.resolve_comment": Access.SIGNED_IN,

@@ -149,3 +149,42 @@ def test_typing_offline_is_kept_and_sent_when_the_connection_returns(
     assert revisions[-1] == typed
     assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('twinning-'))") == []
     context.close()
+
+
+def test_dot_voting_by_keyboard_hidden_then_revealed(
+    browser: Browser, live_server: str, table: dict
+) -> None:
+    base = f"{live_server}/partnerships/{table['partnership']}"
+    context, page = _seat(browser, live_server, table["ua"], "uk-UA", PHONE)
+    page.goto(base + "/stages/priorities")
+    page.get_by_label("Рядок 1 — Кандидат").fill("Гігієна рук")
+    page.get_by_label("Рядок 2 — Кандидат").fill("Травмакоманда")
+    expect(page.locator("#section-scoring .save-state")).to_have_text("Усі зміни збережено")
+    page.reload()
+    first = page.get_by_label("Гігієна рук", exact=True)
+    first.focus()
+    page.keyboard.press("Control+a")
+    page.keyboard.type("2")
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Травмакоманда", exact=True)).to_be_focused()
+    page.keyboard.press("Control+a")
+    page.keyboard.type("1")
+    page.keyboard.press("Enter")
+    expect(page.locator("#voting")).to_contain_text("Результат приховано")
+    assert_accessible(page, "uk phone voting hidden")
+
+    staff = browser.new_context(locale="en-GB", viewport=DESKTOP)
+    staff.add_init_script(path=str(AXE_JS))
+    facilitator = staff.new_page()
+    facilitator.goto(live_server + "/login")
+    facilitator.locator("#email").fill("facilitator@demo.twinning.test")
+    facilitator.locator("#password").fill(demo.DEMO_PASSWORDS["facilitator@demo.twinning.test"])
+    facilitator.locator("#password").press("Enter")
+    facilitator.goto(base + "/stages/priorities#voting")
+    facilitator.get_by_role("button", name="Reveal the result").click()
+    expect(facilitator.locator(".tally")).to_contain_text("Гігієна рук")
+    assert_accessible(facilitator, "en desktop voting revealed")
+    page.reload()
+    expect(page.locator(".tally li").first).to_contain_text("2 крапки")
+    staff.close()
+    context.close()

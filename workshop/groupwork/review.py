@@ -113,7 +113,7 @@ def missing_required(partnership_id: int, stage: Stage) -> list[str]:
     return missing
 
 
-def _run(partnership_id: int, stage_key: str) -> StageRun:
+def run_for(partnership_id: int, stage_key: str) -> StageRun:
     run = db.session.scalar(
         sa.select(StageRun)
         .where(StageRun.partnership_id == partnership_id, StageRun.stage_key == stage_key)
@@ -148,7 +148,7 @@ def move(
     by_key = runs(partnership_id)
     if not is_open(method, stage, by_key):
         raise ReviewError(_("This stage opens when the previous one is approved."))
-    run = _run(partnership_id, stage.key)
+    run = run_for(partnership_id, stage.key)
     if run.status not in rule.allowed_from:
         raise ReviewError(_("The stage has moved on meanwhile; reload the page."))
     if action == "submit" and (missing := missing_required(partnership_id, stage)):
@@ -179,7 +179,7 @@ def _open_next(
         raise ReviewError(_("Give a reason, so the table knows what to do next."))
     if not is_open(method, stage, runs(partnership_id)):
         raise ReviewError(_("This stage opens when the previous one is approved."))
-    run = _run(partnership_id, after.key)
+    run = run_for(partnership_id, after.key)
     run.opened_early = True
     event = StageEvent(
         run=run,

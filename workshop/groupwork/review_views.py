@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from workshop.extensions import db
-from workshop.groupwork import review
+from workshop.groupwork import review, voting
 from workshop.groupwork.views import acting, back_to, load_partnership, load_stage, render_stage
 from workshop.models import Comment
 from workshop.permissions import can_comment, can_review
@@ -108,3 +108,46 @@ def resolve_comment(partnership_id: int, comment_id: int) -> Response:
     db.session.commit()
     stage = load_stage(method, found.stage_key)
     return back_to(partnership, stage, f"comments-{found.section_key}")
+
+
+@bp.post("/stages/<stage_key>/votes")
+def vote(partnership_id: int, stage_key: str) -> Response | tuple[str, int]:
+    partnership, method, seat = load_partnership(partnership_id)
+    stage = load_stage(method, stage_key)
+    if seat is None or not stage.vote_on:
+        abort(403 if stage.vote_on else 404)
+    ballot = list(
+        zip(request.form.getlist("candidate"), request.form.getlist("dots"), strict=False)
+    )
+    try:
+        voting.cast(
+            partnership_id=partnership.id,
+            stage_key=stage.key,
+            question_key=stage.vote_on,
+            budget=stage.vote_budget,
+            ballot=ballot,
+            voter=acting(),
+        )
+    except review.ReviewError as error:
+        db.session.rollback()
+        notice = {"vote_error": error.message, **{f"dots.{n}": d for n, d in ballot}}
+        return render_stage(partnership, method, stage, seat, 422, notice=notice)
+    db.session.commit()
+    flash(
+        _("Your dots are saved. Nobody sees them until a facilitator reveals the result."),
+        "success",
+    )
+    return back_to(partnership, stage, "voting")
+
+
+@bp.post("/stages/<stage_key>/votes/reveal")
+def reveal_votes(partnership_id: int, stage_key: str) -> Response:
+    partnership, method, _seat = load_partnership(partnership_id)
+    stage = load_stage(method, stage_key)
+    if not can_review(acting(), partnership) or not stage.vote_on:
+        abort(404)
+    voting.set_revealed(
+        partnership.id, stage.key, request.form.get("revealed") == "1", actor=acting()
+    )
+    db.session.commit()
+    return back_to(partnership, stage, "voting")

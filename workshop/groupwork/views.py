@@ -11,10 +11,19 @@ from werkzeug.wrappers import Response
 
 from workshop.auth.sessions import acting_account
 from workshop.extensions import db
-from workshop.groupwork import formdata, insights, page, prefill, queries, review, services
+from workshop.groupwork import (
+    formdata,
+    insights,
+    page,
+    prefill,
+    queries,
+    review,
+    services,
+    voting,
+)
 from workshop.groupwork.values import InvalidAnswer, clean
 from workshop.method.definition import Method, Question, Stage, load
-from workshop.models import SHARED, Account, Membership, Partnership
+from workshop.models import SHARED, Account, Membership, Partnership, StageRun
 from workshop.permissions import can_comment, can_review, can_view_partnership, seat_at
 
 bp = Blueprint("groupwork", __name__, url_prefix="/partnerships/<int:partnership_id>")
@@ -77,6 +86,7 @@ def render_stage(
         notice=notice or {},
         insights=insights.for_stage(method, stage.insights, answers),
         suggested=_suggested(method, stage, partnership, seat) if locked is None else {},
+        ballot=_ballot(stage, partnership, seat, by_key, actor),
     ), status
 
 
@@ -91,6 +101,29 @@ def _suggested(
         if rows := prefill.suggestions(method, question, partnership.id, side):
             found[question.key] = rows
     return found
+
+
+def _ballot(
+    stage: Stage,
+    partnership: Partnership,
+    seat: Membership | None,
+    by_key: dict[str, StageRun],
+    actor: Account,
+) -> dict[str, Any] | None:
+    """What the voting box shows: candidates, my dots, and totals once revealed."""
+    if not stage.vote_on:
+        return None
+    run = by_key.get(stage.key)
+    revealed = bool(run and run.votes_revealed)
+    totals, voters = voting.tally(partnership.id, stage.key)
+    return {
+        "candidates": voting.candidates(partnership.id, stage.vote_on),
+        "mine": voting.my_dots(partnership.id, stage.key, actor) if seat else {},
+        "revealed": revealed,
+        "totals": totals if revealed or (can_review(actor, partnership) and revealed) else [],
+        "voters": voters,
+        "budget": stage.vote_budget,
+    }
 
 
 @bp.get("/stages/<stage_key>")

@@ -99,6 +99,9 @@ class Stage:
     intro: Text | None
     sections: tuple[Section, ...]
     insights: tuple[str, ...] = ()  # computed views shown with the stage (see groupwork.insights)
+    # Dot voting over the candidates named in this table question, with this many dots each.
+    vote_on: str | None = None
+    vote_budget: int = 0
 
     def questions(self) -> list[Question]:
         return [q for s in self.sections for q in s.questions]
@@ -214,6 +217,40 @@ class _Reader:
             self.problems.append(f"{where}: unknown prefill {name!r} (tables only)")
         return str(name)
 
+    def stage(self, stage_raw: dict[str, Any], n: int) -> Stage:
+        key = str(stage_raw.get("key", ""))
+        sections = []
+        for section_raw in stage_raw.get("sections") or []:
+            where = f"{key}.{section_raw.get('key', '?')}"
+            questions = tuple(self.question(q, where) for q in section_raw.get("questions") or [])
+            if not questions:
+                self.problems.append(f"{where}: a section needs questions")
+            sections.append(
+                Section(
+                    key=str(section_raw.get("key", "")),
+                    title=self.text(section_raw.get("title"), f"{where}.title"),  # type: ignore[arg-type]
+                    help=self.text(section_raw.get("help"), f"{where}.help", optional=True),
+                    questions=questions,
+                )
+            )
+        self.unique([s.key for s in sections], key)
+        insights = tuple(stage_raw.get("insights") or ())
+        for unknown in set(insights) - INSIGHTS:
+            self.problems.append(f"{key}: unknown insight {unknown!r}")
+        voting = stage_raw.get("voting") or {}
+        if voting and (not isinstance(voting.get("budget"), int) or voting["budget"] < 1):
+            self.problems.append(f"{key}: voting needs a whole-number budget of dots")
+        return Stage(
+            key=key,
+            number=int(stage_raw.get("number", n)),
+            title=self.text(stage_raw.get("title"), f"{key}.title"),  # type: ignore[arg-type]
+            intro=self.text(stage_raw.get("intro"), f"{key}.intro", optional=True),
+            sections=tuple(sections),
+            insights=insights,
+            vote_on=voting.get("candidates"),
+            vote_budget=int(voting.get("budget") or 0),
+        )
+
     def unique(self, keys: list[str], where: str) -> None:
         repeated = sorted({k for k in keys if keys.count(k) > 1})
         if repeated:
@@ -223,42 +260,15 @@ class _Reader:
 def parse(raw: dict[str, Any], *, source: str = "<method>") -> Method:
     """Build a Method from its YAML data; raise MethodError listing every problem found."""
     reader = _Reader(raw.get("lists") or {})
-    stages = []
-    for n, stage_raw in enumerate(raw.get("stages") or [], start=1):
-        key = str(stage_raw.get("key", ""))
-        sections = []
-        for section_raw in stage_raw.get("sections") or []:
-            where = f"{key}.{section_raw.get('key', '?')}"
-            questions = tuple(reader.question(q, where) for q in section_raw.get("questions") or [])
-            if not questions:
-                reader.problems.append(f"{where}: a section needs questions")
-            sections.append(
-                Section(
-                    key=str(section_raw.get("key", "")),
-                    title=reader.text(section_raw.get("title"), f"{where}.title"),  # type: ignore[arg-type]
-                    help=reader.text(section_raw.get("help"), f"{where}.help", optional=True),
-                    questions=questions,
-                )
-            )
-        reader.unique([s.key for s in sections], key)
-        insights = tuple(stage_raw.get("insights") or ())
-        for unknown in set(insights) - INSIGHTS:
-            reader.problems.append(f"{key}: unknown insight {unknown!r}")
-        stages.append(
-            Stage(
-                key=key,
-                number=int(stage_raw.get("number", n)),
-                title=reader.text(stage_raw.get("title"), f"{key}.title"),  # type: ignore[arg-type]
-                intro=reader.text(stage_raw.get("intro"), f"{key}.intro", optional=True),
-                sections=tuple(sections),
-                insights=insights,
-            )
-        )
+    stages = [reader.stage(stage_raw, n) for n, stage_raw in enumerate(raw.get("stages") or [], 1)]
     if not stages:
         reader.problems.append("a method needs stages")
     reader.unique([s.key for s in stages], "stages")
     all_questions = [q for s in stages for q in s.questions()]
     reader.unique([q.key for q in all_questions], "questions")
+    for stage in stages:
+        if stage.vote_on and stage.vote_on not in {q.key for q in stage.questions()}:
+            reader.problems.append(f"{stage.key}: votes on unknown question {stage.vote_on!r}")
     if not str(raw.get("version") or "").strip():
         reader.problems.append("the method needs a version")
     if reader.problems:

@@ -35,6 +35,8 @@ class StageRun(Base):
     status: Mapped[StageStatus | None] = mapped_column(enum_column(StageStatus), nullable=True)
     # Set when a facilitator opened the stage before the previous one was approved.
     opened_early: Mapped[bool] = mapped_column(default=False)
+    # Dot votes stay hidden from everybody until a facilitator reveals them.
+    votes_revealed: Mapped[bool] = mapped_column(default=False)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     events: Mapped[list[StageEvent]] = relationship(back_populates="run", order_by="StageEvent.at")
@@ -77,3 +79,18 @@ class Comment(Base):
 
     author: Mapped[Account | None] = relationship(foreign_keys=[author_id])
     replies: Mapped[list[Comment]] = relationship(order_by="Comment.at")
+
+
+class Vote(Base):
+    """The dots one person put on one candidate; who voted is never shown, only totals."""
+
+    __tablename__ = "vote"
+    __table_args__ = (sa.UniqueConstraint("partnership_id", "stage_key", "voter_id", "candidate"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(sa.ForeignKey("partnership.id"), index=True)
+    stage_key: Mapped[str] = mapped_column(sa.String(40))
+    voter_id: Mapped[int] = mapped_column(sa.ForeignKey("account.id"))
+    candidate: Mapped[str] = mapped_column(sa.String(300))
+    dots: Mapped[int]
+    at: Mapped[datetime] = mapped_column(default=utcnow)
