@@ -346,3 +346,21 @@ def test_a_stage_page_weighs_under_100_kb_compressed_with_its_assets(
         assert not re.search(rb'(?:href|src|action)="https?://', page)
         total = max(total, weight)
     assert total > 5 * 1024  # the pages really were measured
+
+
+def test_the_stage_page_shows_who_else_is_working_on_it(
+    seated: FlaskClient, world: World, login: Callable[[Account], FlaskClient], app: Flask
+) -> None:
+    url = f"/partnerships/{world.partnership.id}/stages/agreement"
+    assert seated.post(url + "/presence").get_json() == {"others": []}
+    facilitator = app.test_client()
+    from workshop.auth.services import open_session
+
+    token = open_session(world.facilitator, hours=1)
+    db.session.commit()
+    with facilitator.session_transaction() as session:
+        session["_user_id"] = token
+    seen = facilitator.post(url + "/presence").get_json()
+    assert seen == {"others": [world.participant.display_name]}
+    page = seated.get(url, headers=EN).get_data(as_text=True)
+    assert f"Also on this stage now: {world.facilitator.display_name}" in page

@@ -81,3 +81,21 @@ def test_junk_in_every_field_of_every_post_never_breaks_the_app(
         response = client.post(url, data=dict.fromkeys(FIELDS, junk))
         assert response.status_code < 500, (who, url, response.status_code)
         assert "<script>alert(1)</script>" not in response.get_data(as_text=True)
+
+
+def test_a_nul_character_is_refused_before_it_reaches_the_database(
+    world: World, client: FlaskClient, login: Callable[[Account], FlaskClient]
+) -> None:
+    response = client.post(
+        "/login",
+        data={"email": "a\x00@example.org", "password": "x"},
+        headers={"Accept-Language": "en"},
+    )
+    assert response.status_code == 400
+    assert "Something in the request was not right" in response.get_data(as_text=True)
+    login(world.participant)
+    saved = client.post(
+        f"/partnerships/{world.partnership.id}/answers",
+        json={"question": "outage_plan", "value": "x", "base_version": 0, "key": "abc\x00defghij"},
+    )
+    assert saved.status_code == 400

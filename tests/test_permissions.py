@@ -221,6 +221,11 @@ CASES: dict[tuple[str, str], Case] = {
         # Required questions are unanswered: the table is told which, nothing moves.
         expect(403, anon=LOGIN, participant=422, other_participant=404),
     ),
+    ("groupwork.here", "POST"): Case(
+        "POST",
+        lambda w: url_for("groupwork.here", partnership_id=w.partnership.id, stage_key="agreement"),
+        expect(200, anon=LOGIN, other_participant=404, other_head=404, other_facilitator=404),
+    ),
     ("review.vote", "POST"): Case(
         "POST",
         lambda w: url_for("review.vote", partnership_id=w.partnership.id, stage_key="priorities"),

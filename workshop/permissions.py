@@ -59,6 +59,7 @@ ENDPOINT_ACCESS: dict[str, Access] = {
     "groupwork.csrf_token": Access.SIGNED_IN,
     "review.submit": Access.PARTICIPANT,
     "groupwork.take_suggestions": Access.PARTICIPANT,
+    "groupwork.here": Access.SIGNED_IN,
     "review.vote": Access.PARTICIPANT,
     "review.reveal_votes": Access.STAFF,
     "review.decide": Access.STAFF,

@@ -52,6 +52,8 @@ def live_server(app: Flask) -> Iterator[str]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     app.config["SERVER_NAME"] = None
+    # In a real browser every form carries its token, as in production.
+    app.config["WTF_CSRF_ENABLED"] = True
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)

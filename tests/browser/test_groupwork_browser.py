@@ -188,3 +188,20 @@ def test_dot_voting_by_keyboard_hidden_then_revealed(
     expect(page.locator(".tally li").first).to_contain_text("2 крапки")
     staff.close()
     context.close()
+
+
+def test_a_stale_form_token_is_renewed_and_the_text_still_saved(
+    browser: Browser, live_server: str, table: dict
+) -> None:
+    context, page = _seat(browser, live_server, table["ua"], "en-GB", DESKTOP)
+    page.goto(f"{live_server}/partnerships/{table['partnership']}/stages/agreement")
+    # As after a long pause: the token the page holds is no longer one the server accepts.
+    page.evaluate(
+        "document.querySelectorAll('input[name=csrf_token]').forEach(i => i.value = 'expired')"
+    )
+    page.locator("#f-outage_plan").fill("Same time next day, by messenger")
+    expect(page.locator("#section-communication .save-state")).to_have_text("All changes saved")
+    answer = _answer(table, "outage_plan")
+    assert answer is not None
+    assert answer.value == "Same time next day, by messenger"
+    context.close()

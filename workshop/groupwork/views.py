@@ -16,6 +16,7 @@ from workshop.groupwork import (
     insights,
     page,
     prefill,
+    presence,
     queries,
     review,
     services,
@@ -87,6 +88,7 @@ def render_stage(
         insights=insights.for_stage(method, stage.insights, answers),
         suggested=_suggested(method, stage, partnership, seat) if locked is None else {},
         ballot=_ballot(stage, partnership, seat, by_key, actor),
+        present=presence.others(partnership.id, stage.key, actor),
     ), status
 
 
@@ -383,3 +385,13 @@ def take_suggestions(
             _anchor=f"question-{question.key}",
         )
     )
+
+
+@bp.post("/stages/<stage_key>/presence")
+def here(partnership_id: int, stage_key: str) -> Response:
+    """The page's heartbeat: note that this person is here, tell them who else is."""
+    partnership, method, _seat = load_partnership(partnership_id)
+    stage = load_stage(method, stage_key)
+    presence.mark(partnership.id, stage.key, acting())
+    db.session.commit()
+    return jsonify(others=presence.others(partnership.id, stage.key, acting()))

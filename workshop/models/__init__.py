@@ -5,7 +5,14 @@ from workshop.models.activity import AuditEvent, ImportBatch, Throttle
 from workshop.models.answer import SHARED, Answer, AnswerRevision
 from workshop.models.base import Base, utcnow
 from workshop.models.institution import UKRAINE, Institution, Partnership
-from workshop.models.review import Comment, StageEvent, StageRun, StageStatus, Vote
+from workshop.models.review import (
+    Comment,
+    Presence,
+    StageEvent,
+    StageRun,
+    StageStatus,
+    Vote,
+)
 from workshop.models.seminar import Seminar, seminar_facilitator, seminar_partnership
 
 __all__ = [
@@ -22,6 +29,7 @@ __all__ = [
     "Institution",
     "Membership",
     "Partnership",
+    "Presence",
     "Role",
     "Seminar",
     "Side",

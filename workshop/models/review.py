@@ -94,3 +94,16 @@ class Vote(Base):
     candidate: Mapped[str] = mapped_column(sa.String(300))
     dots: Mapped[int]
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Presence(Base):
+    """When a person last had a stage page open (their browser says so every half minute)."""
+
+    __tablename__ = "presence"
+
+    partnership_id: Mapped[int] = mapped_column(sa.ForeignKey("partnership.id"), primary_key=True)
+    stage_key: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    account_id: Mapped[int] = mapped_column(sa.ForeignKey("account.id"), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    account: Mapped[Account] = relationship()
