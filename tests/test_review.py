@@ -213,3 +213,22 @@ def test_heads_read_reviews_but_cannot_comment(
     url = f"/partnerships/{world.partnership.id}/stages/agreement"
     assert head.get(url).status_code == 200
     assert head.post(url + "/comments", data={"section": "people", "body": "x"}).status_code == 403
+
+
+def test_stage_three_needs_two_to_four_priorities_before_submitting(
+    table: FlaskClient, world: World
+) -> None:
+    db.session.add(
+        StageRun(partnership_id=world.partnership.id, stage_key="priorities", opened_early=True)
+    )
+    db.session.commit()
+    one = [{"priority": "Hand hygiene", "rationale": "Largest gap"}]
+    assert save(table, world, "priorities", one) == 200
+    refused = act(table, world, "priorities", "submit")
+    assert refused.status_code == 422
+    assert "Confirmed priorities (2–4)" in refused.get_data(as_text=True)
+    two = [*one, {"priority": "Trauma team", "rationale": "Two-way learning"}]
+    assert save(table, world, "priorities", two, base=1) == 200
+    assert act(table, world, "priorities", "submit").status_code == 302
+    five = two + two + one
+    assert save(table, world, "priorities", five, base=2) == 422  # at most four

@@ -205,3 +205,19 @@ def test_a_stale_form_token_is_renewed_and_the_text_still_saved(
     assert answer is not None
     assert answer.value == "Same time next day, by messenger"
     context.close()
+
+
+def test_unsent_text_is_kept_in_the_browser_until_sign_out_clears_it(
+    browser: Browser, live_server: str, table: dict
+) -> None:
+    context, page = _seat(browser, live_server, table["ua"], "en-GB", DESKTOP)
+    page.goto(f"{live_server}/partnerships/{table['partnership']}/stages/agreement")
+    page.route("**/answers", lambda route: route.abort())  # the server cannot be reached
+    page.locator("#f-outage_plan").fill("Typed while the line was down")
+    expect(page.locator("#section-communication .save-state")).to_contain_text("Offline")
+    stored = page.evaluate("JSON.stringify(localStorage)")
+    assert "Typed while the line was down" in stored
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(f"{live_server}/")
+    assert page.evaluate("localStorage.length") == 0  # a shared computer keeps nothing
+    context.close()

@@ -95,15 +95,19 @@ def why_not_editable(method: Method, stage: Stage, by_key: dict[str, StageRun]) 
 def missing_required(partnership_id: int, stage: Stage) -> list[str]:
     """Labels of required questions with no answer yet (each side for per-side questions)."""
     required = [q for q in stage.questions() if q.required]
-    answered = set(
-        db.session.execute(
-            sa.select(Answer.question_key, Answer.side).where(
-                Answer.partnership_id == partnership_id,
-                Answer.question_key.in_([q.key for q in required]),
-                Answer.value.is_not(None),
-            )
+    rows = db.session.execute(
+        sa.select(Answer.question_key, Answer.side, Answer.value).where(
+            Answer.partnership_id == partnership_id,
+            Answer.question_key.in_([q.key for q in required]),
         )
     )
+    minimum = {q.key: max(q.min_rows, 1) for q in required}
+    # A table counts as answered once it has the rows the method asks for (2–4 priorities).
+    answered = {
+        (key, side)
+        for key, side, value in rows
+        if value is not None and (not isinstance(value, list) or len(value) >= minimum[key])
+    }
     lang = current_lang()
     missing = []
     for question in required:

@@ -72,6 +72,7 @@ class Question:
     columns: tuple[Question, ...] = ()
     rows: tuple[Choice, ...] = ()  # a table with one fixed row per item (e.g. assessment areas)
     max_rows: int = 50
+    min_rows: int = 0  # checked when the stage is submitted, never while drafting
     weight: int | None = None  # a scoring criterion's weight in a weighted total
     prefill: str | None = None  # a rule that proposes rows from an earlier stage's answers
 
@@ -206,6 +207,7 @@ class _Reader:
             columns=columns,
             rows=rows,
             max_rows=int(raw.get("max_rows", 50)),
+            min_rows=int(raw.get("min_rows", 0)),
             weight=raw.get("weight"),
             prefill=self.prefill(raw.get("prefill"), kind, where),
         )
