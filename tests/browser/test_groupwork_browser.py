@@ -71,6 +71,8 @@ def test_both_sides_fill_their_forms_and_every_stage_page_is_accessible(
         for stage in ("agreement", "needs", "priorities", "action_plan"):
             page.goto(f"{base}/{stage}")
             assert_accessible(page, f"{lang} stage {stage}")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= page.viewport_size["width"], f"{stage} is {width}px wide"
 
     ua.goto(f"{base}/agreement")
     ua.locator("#f-want_to_learn").fill("Як організувати травмацентр першого рівня")
@@ -220,4 +222,25 @@ def test_unsent_text_is_kept_in_the_browser_until_sign_out_clears_it(
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(f"{live_server}/")
     assert page.evaluate("localStorage.length") == 0  # a shared computer keeps nothing
+    context.close()
+
+
+def test_a_facilitator_reads_the_answered_demo_table_on_a_phone(
+    browser: Browser, live_server: str, table: dict
+) -> None:
+    context = browser.new_context(locale="uk-UA", viewport=PHONE)
+    context.add_init_script(path=str(AXE_JS))
+    page = context.new_page()
+    page.goto(live_server + "/login")
+    page.locator("#email").fill("facilitator@demo.twinning.test")
+    page.locator("#password").fill(demo.DEMO_PASSWORDS["facilitator@demo.twinning.test"])
+    page.locator("#password").press("Enter")
+    page.wait_for_url("**/seminars/")
+    answered = db.session.scalar(sa.select(Partnership.id).order_by(Partnership.id))
+    for stage in ("agreement", "needs", "priorities", "action_plan"):
+        page.goto(f"{live_server}/partnerships/{answered}/stages/{stage}")
+        expect(page.locator("#review-title")).to_be_visible()
+        assert_accessible(page, f"uk phone facilitator reads {stage}")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"{stage} is {width}px wide"
     context.close()
