@@ -187,14 +187,7 @@ def save_section(
             conflicts=conflicts,
         )
     flash(_("Saved."), "success")
-    return redirect(
-        url_for(
-            "groupwork.stage",
-            partnership_id=partnership.id,
-            stage_key=stage.key,
-            _anchor=f"section-{section.key}",
-        )
-    )
+    return back_to(partnership, stage, f"section-{section.key}")
 
 
 def _question_for_seat(method: Method, key: str, seat: Membership) -> tuple[Question, str]:
@@ -320,14 +313,7 @@ def restore(partnership_id: int, question_key: str) -> Response:
     flash(_("The earlier version is back, kept as a new revision."), "success")
     located = method.section_of(question.key)
     assert located is not None  # noqa: S101 - every question sits in a section
-    return redirect(
-        url_for(
-            "groupwork.stage",
-            partnership_id=partnership.id,
-            stage_key=located[0].key,
-            _anchor=f"question-{question.key}",
-        )
-    )
+    return back_to(partnership, located[0], f"question-{question.key}")
 
 
 @bp.get("/csrf-token")
@@ -377,14 +363,7 @@ def take_suggestions(
     else:
         db.session.commit()
         flash(_("Rows added. Check and complete them."), "success")
-    return redirect(
-        url_for(
-            "groupwork.stage",
-            partnership_id=partnership.id,
-            stage_key=stage.key,
-            _anchor=f"question-{question.key}",
-        )
-    )
+    return back_to(partnership, stage, f"question-{question.key}")
 
 
 @bp.post("/stages/<stage_key>/presence")
