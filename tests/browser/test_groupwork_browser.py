@@ -50,6 +50,21 @@ def _seat(
     return context, page
 
 
+def _facilitator(
+    browser: Browser, base: str, locale: str, viewport: dict
+) -> tuple[BrowserContext, Page]:
+    """The demo facilitator, signed in through the real form."""
+    context = browser.new_context(locale=locale, viewport=viewport)
+    context.add_init_script(path=str(AXE_JS))
+    page = context.new_page()
+    page.goto(base + "/login")
+    page.locator("#email").fill("facilitator@demo.twinning.test")
+    page.locator("#password").fill(demo.DEMO_PASSWORDS["facilitator@demo.twinning.test"])
+    page.locator("#password").press("Enter")
+    page.wait_for_url("**/seminars/")
+    return context, page
+
+
 def _answer(table: dict, key: str, side: str = "") -> Answer | None:
     db.session.expire_all()
     return db.session.scalar(
@@ -175,13 +190,7 @@ def test_dot_voting_by_keyboard_hidden_then_revealed(
     expect(page.locator("#voting")).to_contain_text("Результат приховано")
     assert_accessible(page, "uk phone voting hidden")
 
-    staff = browser.new_context(locale="en-GB", viewport=DESKTOP)
-    staff.add_init_script(path=str(AXE_JS))
-    facilitator = staff.new_page()
-    facilitator.goto(live_server + "/login")
-    facilitator.locator("#email").fill("facilitator@demo.twinning.test")
-    facilitator.locator("#password").fill(demo.DEMO_PASSWORDS["facilitator@demo.twinning.test"])
-    facilitator.locator("#password").press("Enter")
+    staff, facilitator = _facilitator(browser, live_server, "en-GB", DESKTOP)
     facilitator.goto(base + "/stages/priorities#voting")
     facilitator.get_by_role("button", name="Reveal the result").click()
     expect(facilitator.locator(".tally")).to_contain_text("Гігієна рук")
@@ -228,14 +237,7 @@ def test_unsent_text_is_kept_in_the_browser_until_sign_out_clears_it(
 def test_a_facilitator_reads_the_answered_demo_table_on_a_phone(
     browser: Browser, live_server: str, table: dict
 ) -> None:
-    context = browser.new_context(locale="uk-UA", viewport=PHONE)
-    context.add_init_script(path=str(AXE_JS))
-    page = context.new_page()
-    page.goto(live_server + "/login")
-    page.locator("#email").fill("facilitator@demo.twinning.test")
-    page.locator("#password").fill(demo.DEMO_PASSWORDS["facilitator@demo.twinning.test"])
-    page.locator("#password").press("Enter")
-    page.wait_for_url("**/seminars/")
+    context, page = _facilitator(browser, live_server, "uk-UA", PHONE)
     answered = db.session.scalar(sa.select(Partnership.id).order_by(Partnership.id))
     for stage in ("agreement", "needs", "priorities", "action_plan"):
         page.goto(f"{live_server}/partnerships/{answered}/stages/{stage}")
