@@ -202,41 +202,8 @@ def seed() -> DemoSummary:
     for account in accounts.values():
         account.is_demo = True
     seminar.facilitators.append(accounts["facilitator@demo.twinning.test"])
-    return_code = codes.new_code(codes.RETURN_CODE_LENGTH)
-    participant = Account(
-        display_name="Олена Demo",
-        role=Role.PARTICIPANT,
-        is_demo=True,
-        return_code_hash=codes.digest(return_code),
-    )
-    db.session.add_all(
-        [
-            participant,
-            Membership(
-                account=participant,
-                partnership=partnerships[0],
-                seminar=seminar,
-                side=Side.UKRAINIAN,
-            ),
-        ]
-    )
-    partner_side = Account(
-        display_name="Anna Demo",
-        role=Role.PARTICIPANT,
-        is_demo=True,
-        return_code_hash=codes.digest(codes.new_code(codes.RETURN_CODE_LENGTH)),
-    )
-    db.session.add_all(
-        [
-            partner_side,
-            Membership(
-                account=partner_side,
-                partnership=partnerships[0],
-                seminar=seminar,
-                side=Side.PARTNER,
-            ),
-        ]
-    )
+    participant, return_code = _seat("Олена Demo", partnerships[0], seminar, Side.UKRAINIAN)
+    partner_side, _code = _seat("Anna Demo", partnerships[0], seminar, Side.PARTNER)
     db.session.flush()
     _fill_group_work(
         partnerships[0],
@@ -244,6 +211,21 @@ def seed() -> DemoSummary:
         accounts["facilitator@demo.twinning.test"],
     )
     return DemoSummary(join_code=seminar.join_code, participant_return_code=return_code)
+
+
+def _seat(name: str, partnership: Partnership, seminar: Seminar, side: Side) -> tuple[Account, str]:
+    """A demo participant at a partnership's table, and the return code that lets them back in."""
+    return_code = codes.new_code(codes.RETURN_CODE_LENGTH)
+    person = Account(
+        display_name=name,
+        role=Role.PARTICIPANT,
+        is_demo=True,
+        return_code_hash=codes.digest(return_code),
+    )
+    db.session.add_all(
+        [person, Membership(account=person, partnership=partnership, seminar=seminar, side=side)]
+    )
+    return person, return_code
 
 
 def _fill_group_work(
