@@ -91,24 +91,25 @@ def test_the_smart_check_warns_about_what_a_plan_misses(
         "plan_horizon_months": 12,
         "objectives": [
             {
-                "priority": "IPC",
+                "row": "o-ipc",
+                "priority": "p-ipc",
                 "objective": "Fewer infections",
                 "indicator": "CLABSI",
                 "target": 4,
                 "baseline_on": "2024-06-01",
                 "target_on": "2024-03-01",
             },
-            {"priority": "Trauma", "objective": "Faster activation", "target_on": "2026-01-01"},
+            {"priority": "p-trauma", "objective": "Faster activation", "target_on": "2026-01-01"},
         ],
         "activities": [
             {
-                "objective": "IPC",
+                "objective": "o-ipc",
                 "activity": "Training",
                 "responsible": "Anna",
                 "starts_on": "2024-05-01",
                 "ends_on": "2024-04-01",
             },
-            {"objective": "IPC", "activity": "Audit"},
+            {"objective": "o-ipc", "activity": "Audit"},
         ],
     }.items():
         response = client.post(url, json={"question": key, "value": value, "base_version": 0})

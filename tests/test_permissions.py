@@ -194,6 +194,11 @@ CASES: dict[tuple[str, str], Case] = {
         # An empty body is refused before anything is looked up.
         expect(403, anon=LOGIN, participant=400, other_participant=400),
     ),
+    ("trace.page", "GET"): Case(
+        "GET",
+        lambda w: url_for("trace.page", partnership_id=w.partnership.id),
+        expect(200, anon=LOGIN, other_participant=404, other_head=404, other_facilitator=404),
+    ),
     ("groupwork.history", "GET"): Case(
         "GET",
         lambda w: url_for(

@@ -54,28 +54,57 @@ def test_needs_become_gaps_become_candidates_and_priorities_become_objectives(
     page = client.get(base + "/stages/priorities", headers=EN).get_data(as_text=True)
     assert "1 row can be added to «Gaps between desired and current practice»" in page
     assert client.post(base + "/stages/priorities/prefill/gap_table").status_code == 302
-    gaps = _value(world, "gap_table")
-    assert gaps == [{"area": "ipc", "current": "UA: 0/3 — Surveillance"}]
+    (gap,) = _value(world, "gap_table")
+    assert gap == {"row": gap["row"], "area": "ipc", "current": "UA: 0/3 — Surveillance"}
     again = client.get(base + "/stages/priorities", headers=EN).get_data(as_text=True)
     assert "can be added to «Gaps" not in again  # nothing proposed twice
 
+    # Each proposed row names the row it came from, so the trace can follow it.
     assert client.post(base + "/stages/priorities/prefill/candidate_scores").status_code == 302
-    assert _value(world, "candidate_scores", "ua") == [
-        {
-            "candidate": "Профілактика інфекцій та інфекційний контроль / "
-            "Infection prevention and control"
-        }
+    (candidate,) = _value(world, "candidate_scores", "ua")
+    assert candidate["gap"] == gap["row"]
+    assert candidate["candidate"] == (
+        "Профілактика інфекцій та інфекційний контроль / Infection prevention and control"
+    )
+    assert client.post(base + "/stages/priorities/prefill/priorities").status_code == 302
+    (priority,) = _value(world, "priorities")
+    assert priority["gap"] == gap["row"]
+    assert priority["priority"] == candidate["candidate"]
+
+    assert client.post(base + "/stages/action_plan/prefill/objectives").status_code == 302
+    (objective,) = _value(world, "objectives")
+    assert objective["priority"] == priority["row"]
+    assert len({gap["row"], candidate["row"], priority["row"], objective["row"]}) == 4
+
+
+def test_priorities_are_proposed_best_scored_first_up_to_the_tables_room(
+    world: World, login: Callable[[Account], FlaskClient]
+) -> None:
+    _open(world)
+    client = login(world.participant)
+    base = f"/partnerships/{world.partnership.id}"
+    scores = [
+        {"row": f"c{n}", "candidate": name, "impact": impact}
+        for n, (name, impact) in enumerate(
+            [("Low", 1), ("Top", 5), ("Mid", 3), ("Two", 4), ("X", 2)]
+        )
     ]
+    client.post(
+        base + "/answers",
+        json={"question": "candidate_scores", "base_version": 0, "value": scores},
+    )
     client.post(
         base + "/answers",
         json={
             "question": "priorities",
             "base_version": 0,
-            "value": [{"priority": "Hand hygiene", "rationale": "Largest gap"}],
+            "value": [{"row": "p1", "priority": "top", "rationale": "typed by hand"}],
         },
     )
-    assert client.post(base + "/stages/action_plan/prefill/objectives").status_code == 302
-    assert _value(world, "objectives") == [{"priority": "Hand hygiene"}]
+    assert client.post(base + "/stages/priorities/prefill/priorities").status_code == 302
+    names = [row["priority"] for row in _value(world, "priorities")]
+    # "Top" is there already (in other letters); 3 places are left of 4, best scores first.
+    assert names == ["top", "Two", "Mid", "X"]
 
 
 def test_a_table_without_a_rule_takes_no_suggestions(

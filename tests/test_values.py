@@ -6,6 +6,7 @@ import pytest
 from flask import Flask
 from flask_babel import force_locale
 
+from workshop.groupwork.rowids import ROW_ID
 from workshop.groupwork.values import InvalidAnswer, clean
 from workshop.method.definition import CURRENT_VERSION, load
 
@@ -32,8 +33,11 @@ Q = load(CURRENT_VERSION).question
         ("ua_focal_point", {"name": "", "role": "", "email": ""}, None),
         (
             "signatories",
-            [{"name": "A", "role": "", "side": "ua"}, {"name": "", "role": "", "side": ""}],
-            [{"name": "A", "side": "ua"}],
+            [
+                {"row": "r1", "name": "A", "role": "", "side": "ua"},
+                {"row": "r2", "name": "", "role": "", "side": ""},
+            ],
+            [{"row": "r1", "name": "A", "side": "ua"}],
         ),
         (
             "needs_matrix",
@@ -42,8 +46,8 @@ Q = load(CURRENT_VERSION).question
         ),
         (
             "candidate_scores",
-            [{"candidate": "Hand hygiene", "policy": "5"}],
-            [{"candidate": "Hand hygiene", "policy": 5}],
+            [{"row": "c1", "candidate": "Hand hygiene", "policy": "5", "gap": "g1"}],
+            [{"row": "c1", "candidate": "Hand hygiene", "policy": 5, "gap": "g1"}],
         ),
     ],
 )
@@ -93,6 +97,16 @@ def test_good_input_is_stored_in_a_clean_shape(
             "Рядок 1",
         ),
         ("signatories", [{"name": "A"}] * 7, "At most 6 rows.", "6"),
+        # Row ids are how later stages point at a row: never two alike, never markup.
+        ("signatories", [{"row": "r1", "name": "A"}] * 2, "reload the page", "сторінку"),
+        ("signatories", [{"row": "<b>", "name": "A"}], "reload the page", "сторінку"),
+        ("signatories", [{"row": 7, "name": "A"}], "reload the page", "сторінку"),
+        (
+            "objectives",
+            [{"priority": "no such row!", "objective": "X"}],
+            "Row 1, Priority: Choose one of the options.",
+            "Рядок 1",
+        ),
         ("needs_matrix", [{"row": "astrology", "status": "1"}], "reload the page", "сторінку"),
         (
             "needs_matrix",
@@ -114,3 +128,13 @@ def test_bad_input_gets_a_clear_message_in_both_languages(
         with force_locale(lang), pytest.raises(InvalidAnswer) as caught:
             clean(question, raw)
         assert expected in caught.value.message, (lang, caught.value.message)
+
+
+def test_rows_without_ids_get_fresh_distinct_ones_and_keep_them(app: Flask) -> None:
+    question = Q("signatories")
+    assert question is not None
+    first = clean(question, [{"name": "A"}, {"name": "B"}])
+    assert first is not None
+    ids = [row["row"] for row in first]
+    assert len(set(ids)) == 2 and all(ROW_ID.match(i) for i in ids)
+    assert clean(question, first) == first  # saving again keeps every row's id

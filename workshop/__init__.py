@@ -64,6 +64,7 @@ def _register_blueprints(app: Flask) -> None:
     from workshop.accounts.views import bp as accounts_bp
     from workshop.auth.views import bp as auth_bp
     from workshop.groupwork.review_views import bp as review_bp
+    from workshop.groupwork.trace_views import bp as trace_bp
     from workshop.groupwork.views import bp as groupwork_bp
     from workshop.imports.views import bp as imports_bp
     from workshop.institutions.views import bp as institutions_bp
@@ -79,6 +80,7 @@ def _register_blueprints(app: Flask) -> None:
         partnerships_bp,
         groupwork_bp,
         review_bp,
+        trace_bp,
         institutions_bp,
         seminars_bp,
         imports_bp,

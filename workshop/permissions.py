@@ -55,6 +55,7 @@ ENDPOINT_ACCESS: dict[str, Access] = {
     "groupwork.save_section": Access.PARTICIPANT,
     "groupwork.autosave": Access.PARTICIPANT,
     "groupwork.history": Access.SIGNED_IN,
+    "trace.page": Access.SIGNED_IN,
     "groupwork.restore": Access.PARTICIPANT,
     "groupwork.csrf_token": Access.SIGNED_IN,
     "review.submit": Access.PARTICIPANT,

@@ -10,6 +10,7 @@ from flask_babel import format_date, format_datetime
 
 from workshop import codes, geo
 from workshop.config import LANGUAGES
+from workshop.groupwork.rowids import new_row_id
 from workshop.i18n import current_lang, localized
 from workshop.prefs.display import DISPLAY_COOKIE, display_modes
 
@@ -51,3 +52,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["day"] = _date
     app.jinja_env.filters["code"] = codes.grouped
     app.jinja_env.filters["moment"] = _moment
+    app.jinja_env.globals["new_row_id"] = new_row_id

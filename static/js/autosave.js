@@ -7,7 +7,8 @@
   var forms = document.querySelectorAll("form[data-autosave]");
   if (!forms.length || !window.fetch || !window.localStorage) { return; }
   var DELAY = 700;
-  var storeKey = "twinning-unsent:" + location.pathname;
+  /* Per person: on a shared computer, one person's unsent text never goes out as another's. */
+  var storeKey = "twinning-unsent:" + forms[0].getAttribute("data-person") + ":" + location.pathname;
 
   function newKey() {
     if (window.crypto && crypto.randomUUID) { return crypto.randomUUID(); }
@@ -54,9 +55,9 @@
         rows[row][bits[3]] = input.value;
       }
     });
-    var fixed = box.hasAttribute("data-fixed-rows");
+    /* Every row is named by its id (an item of a fixed list, or a stable id given once). */
     return order.map(function (row) {
-      if (fixed) { rows[row].row = row; }
+      rows[row].row = row;
       return rows[row];
     });
   }
@@ -68,6 +69,8 @@
     this.pending = {};
     this.order = [];
     this.timers = {};
+    this.last = {};  /* what was last saved per question, to skip sending the same again */
+    this.held = {};  /* questions in conflict */
     this.busy = false;
   }
   Saver.prototype.say = function (state) {
@@ -81,8 +84,18 @@
   Saver.prototype.schedule = function (key) {
     var self = this;
     clearTimeout(this.timers[key]);
+    /* In conflict, the person decides (keep mine / take theirs); edits wait for that choice. */
+    if (this.held[key]) { return; }
     this.say("typing");
-    this.timers[key] = setTimeout(function () { self.queue(key, read(self.form, key)); }, DELAY);
+    this.timers[key] = setTimeout(function () {
+      var value = read(self.form, key);
+      /* Leaving a field fires "change" after "input" already saved it: nothing new to send. */
+      if (JSON.stringify(value) === self.last[key] && !self.pending[key]) {
+        if (!self.busy && !self.order.length) { self.say("saved"); }
+        return;
+      }
+      self.queue(key, value);
+    }, DELAY);
   };
   Saver.prototype.queue = function (key, value, base) {
     this.pending[key] = { value: value, base: base === undefined ? this.version(key) : base, key: newKey() };
@@ -123,12 +136,17 @@
     var box = this.form.querySelector('[data-question="' + key + '"]');
     clearNote(box);
     if (status === 200) {
+      this.out = false;
+      if (data.html) { box = this.adopt(box, key, item, data); }
       field(this.form, "v." + key).value = data.version;
+      if (!data.html) { this.last[key] = JSON.stringify(item.value); }
       if (this.pending[key] && this.pending[key] !== item) { this.pending[key].base = data.version; }
       this.done(key, item);
       this.pump();
     } else if (status === 409) {
       this.done(key, item);
+      delete this.last[key];
+      this.held[key] = true;
       this.conflict(box, key, item, data);
     } else if (status === 422 || status === 413) {
       this.done(key, item);
@@ -137,26 +155,71 @@
     } else if (status === 400 && !item.retried) {
       var self = this;
       item.retried = true;  /* most likely an expired form token: fetch a fresh one, try again */
-      fetch(this.form.getAttribute("data-token-url"), { credentials: "same-origin" })
-        .then(function (r) { return r.json(); })
-        .then(function (t) { setToken(t.token); self.pump(); }, function () { self.say("offline"); });
+      fetch(this.form.getAttribute("data-token-url"), { credentials: "same-origin", redirect: "manual" })
+        .then(function (r) {
+          if (r.type === "opaqueredirect" || r.status === 401) { self.out = true; self.say("signedout"); return; }
+          return r.json().then(function (t) { setToken(t.token); self.pump(); });
+        }, function () { self.say("offline"); });
+    } else if (status === 0 || status === 401) {
+      /* Sent to the sign-in page: the session ended. The text stays in this browser and goes
+       * out when the person signs in again and opens this page. */
+      this.out = true;
+      this.say("signedout");
     } else {
-      this.say("offline");  /* signed out or refused: nothing is dropped, the page keeps it */
+      /* refused for now: nothing is dropped, the page keeps it */
+      this.say(this.out ? "signedout" : "offline");
     }
+  };
+  /* Somebody else's cells were merged into ours on the server: take the merged table, then put
+   * back whatever this person typed after the save left (it goes out with the next save). */
+  Saver.prototype.adopt = function (box, key, item, data) {
+    var sent = {};
+    (item.value || []).forEach(function (row) {
+      Object.keys(row).forEach(function (col) { sent["q." + key + "." + row.row + "." + col] = row[col]; });
+    });
+    var typed = {};
+    box.querySelectorAll("input[type=text], textarea, select, input[type=date]").forEach(function (el) {
+      var bits = el.name.split(".");
+      var was = sent[el.name] === undefined ? "" : String(sent[el.name]);
+      if (bits.length === 4 && el.value !== was) { typed[el.name] = el.value; }
+    });
+    var focused = document.activeElement && box.contains(document.activeElement) ? document.activeElement.name : null;
+    var holder = document.createElement("div");
+    holder.innerHTML = data.html;
+    var fresh = holder.firstElementChild;
+    box.parentNode.replaceChild(fresh, box);
+    Object.keys(typed).forEach(function (name) {
+      var el = fresh.querySelector('[name="' + name + '"]');
+      if (el) { el.value = typed[name]; }
+    });
+    if (focused) {
+      var again = fresh.querySelector('[name="' + focused + '"]');
+      if (again) { again.focus(); }
+    }
+    note(fresh, "merged", data.merged_note || "");
+    /* A save queued before the swap was read from the old table: read it again, or it would
+     * drop the rows just merged in. */
+    var queued = this.pending[key];
+    if (queued && queued !== item) { queued.value = read(this.form, key); }
+    this.last[key] = JSON.stringify(read(this.form, key));
+    if (Object.keys(typed).length) { this.schedule(key); }
+    return fresh;
   };
   Saver.prototype.conflict = function (box, key, item, data) {
     var self = this;
     var text = this.state;
     var div = note(box, "conflict", (data.by || "") + " " + text.getAttribute("data-text-theirs"));
-    var theirs = document.createElement("pre");
+    var theirs = document.createElement("div");
     theirs.className = "theirs";
-    theirs.textContent = typeof data.value === "string" ? data.value : JSON.stringify(data.value, null, 1);
+    /* The server shows their version as the page would (a table as a table), escaped there. */
+    theirs.innerHTML = data.shown || "";
     div.appendChild(theirs);
     var keep = document.createElement("button");
     keep.type = "button";
     keep.className = "button";
     keep.textContent = text.getAttribute("data-text-keep");
     keep.addEventListener("click", function () {
+      delete self.held[key];
       clearNote(box);
       self.queue(key, read(self.form, key), data.version);
     });
@@ -179,7 +242,8 @@
     var p = document.createElement("p");
     p.textContent = message;
     div.appendChild(p);
-    box.insertBefore(div, box.querySelector(".q-input"));
+    var anchor = box.querySelector(".q-input");  /* inside the fieldset of grouped questions */
+    anchor.parentNode.insertBefore(div, anchor);
     return div;
   }
   function clearNote(box) {
@@ -215,7 +279,49 @@
     });
   });
 
-  /* Saves left unsent by an earlier visit (closed tab, lost power) go out first. */
+  /* Put an unsent value back on the page, so what the person sees is what will be saved. */
+  function setField(box, name, value) {
+    var inputs = box.querySelectorAll('[name="' + name + '"]');
+    inputs.forEach(function (el) {
+      if (el.type === "checkbox") { el.checked = (value || []).indexOf(el.value) >= 0; }
+      else if (el.type === "radio") { el.checked = String(value) === el.value; }
+      else { el.value = value === null || value === undefined ? "" : value; }
+    });
+    return inputs.length > 0;
+  }
+  function fill(form, key, value) {
+    var box = form.querySelector('[data-question="' + key + '"]');
+    if (!box) { return; }
+    var prefix = "q." + key;
+    if (!Array.isArray(value) || !value.length || typeof value[0] !== "object") {
+      if (value && typeof value === "object" && !Array.isArray(value)) {
+        Object.keys(value).forEach(function (part) { setField(box, prefix + "." + part, value[part]); });
+      } else { setField(box, prefix, value); }
+      return;
+    }
+    value.forEach(function (row) {
+      var known = box.querySelector('[name^="' + prefix + "." + row.row + '."]');
+      if (!known) {
+        /* A row added in the earlier visit: it takes the place of an empty row on this page. */
+        var blank = Array.prototype.find.call(box.querySelectorAll("tr[data-row]"), function (tr) {
+          return Array.prototype.every.call(tr.querySelectorAll("[name]"), function (el) {
+            return el.type === "checkbox" ? !el.checked : !el.value;
+          });
+        });
+        if (!blank) { return; }
+        var old = blank.getAttribute("data-row");
+        blank.setAttribute("data-row", row.row);
+        blank.querySelectorAll("[name]").forEach(function (el) {
+          el.name = el.name.replace(prefix + "." + old + ".", prefix + "." + row.row + ".");
+        });
+      }
+      Object.keys(row).forEach(function (col) {
+        if (col !== "row") { setField(box, prefix + "." + row.row + "." + col, row[col]); }
+      });
+    });
+  }
+
+  /* Saves left unsent by an earlier visit (closed tab, lost power, signed out) go out first. */
   try {
     JSON.parse(localStorage.getItem(storeKey) || "[]").forEach(function (entry) {
       var index = parseInt(entry.form.split("#")[1], 10);
@@ -223,6 +329,7 @@
       if (!saver || !entry.item) { return; }
       saver.pending[entry.question] = entry.item;
       saver.order.push(entry.question);
+      fill(saver.form, entry.question, entry.item.value);
     });
   } catch (e) { localStorage.removeItem(storeKey); }
   function retry() { savers.forEach(function (s) { s.pump(); }); }

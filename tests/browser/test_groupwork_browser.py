@@ -246,3 +246,88 @@ def test_a_facilitator_reads_the_answered_demo_table_on_a_phone(
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"], f"{stage} is {width}px wide"
     context.close()
+
+
+def test_two_people_edit_different_cells_of_one_table_and_both_keep_them(
+    browser: Browser, live_server: str, table: dict
+) -> None:
+    url = f"{live_server}/partnerships/{table['partnership']}/stages/agreement"
+    first_context, first = _seat(browser, live_server, table["ua"], "en-GB", DESKTOP)
+    second_context, second = _seat(browser, live_server, table["partner"], "uk-UA", DESKTOP)
+    first.goto(url)
+    second.goto(url)  # both pages show the signatories table empty, at version 0
+    first.get_by_label("Row 1 — Name").first.fill("Olena Demo")
+    expect(first.locator("#section-people .save-state")).to_have_text("All changes saved")
+
+    second.get_by_label("Рядок 1 — Ім'я").first.fill("Anna Demo")
+    # Not a conflict: the other row is merged in, and the page now shows both.
+    expect(second.locator("#question-signatories .merged")).to_contain_text("збережено обидві")
+    expect(second.locator("#section-people .save-state")).to_have_text("Усі зміни збережено")
+    names = second.locator("#question-signatories input[name$='.name']")
+    expect(names.nth(0)).to_have_value("Olena Demo")
+    expect(names.nth(1)).to_have_value("Anna Demo")
+    assert_accessible(second, "merged table")
+
+    # The first page is stale now; a change to another cell still keeps everybody's work.
+    first.get_by_label("Row 1 — Position").first.fill("Coordinator")
+    expect(first.locator("#question-signatories .merged")).to_be_visible()
+    expect(first.locator("#section-people .save-state")).to_have_text("All changes saved")
+    answer = _answer(table, "signatories")
+    assert answer is not None
+    assert [(r.get("name"), r.get("role")) for r in answer.value] == [
+        ("Olena Demo", "Coordinator"),
+        ("Anna Demo", None),
+    ]
+    assert answer.version == 3
+    first_context.close()
+    second_context.close()
+
+
+def test_text_typed_after_the_session_ended_is_sent_after_signing_in_again(
+    browser: Browser, live_server: str, table: dict
+) -> None:
+    url = f"{live_server}/partnerships/{table['partnership']}/stages/agreement"
+    context, page = _seat(browser, live_server, table["ua"], "en-GB", PHONE)
+    page.goto(url)
+    context.clear_cookies()  # as when the session runs out during a long power cut
+    page.locator("#f-outage_plan").fill("Meet the next morning; the generator covers the ward")
+    state = page.locator("#section-communication .save-state")
+    expect(state).to_contain_text("You are signed out")
+    assert _answer(table, "outage_plan") is None
+
+    page.goto(f"{live_server}/resume?code={table['ua']}")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/partnerships/*")
+    page.goto(url)
+    # The unsent text is back in its field and goes out on its own.
+    expect(page.locator("#f-outage_plan")).to_have_value(
+        "Meet the next morning; the generator covers the ward"
+    )
+    expect(state).to_have_text("All changes saved")
+    answer = _answer(table, "outage_plan")
+    assert answer is not None
+    assert answer.value == "Meet the next morning; the generator covers the ward"
+    context.close()
+
+
+def test_the_trace_follows_the_demo_plan_from_needs_to_activities(
+    browser: Browser, live_server: str, table: dict
+) -> None:
+    context, page = _facilitator(browser, live_server, "en-GB", PHONE)
+    answered = db.session.scalar(sa.select(Partnership.id).order_by(Partnership.id))
+    page.goto(f"{live_server}/partnerships/{answered}/stages/action_plan")
+    page.locator("#question-activities").get_by_role(
+        "link", name="Activate a trauma team"
+    ).first.click()
+    page.wait_for_url("**/trace#trace-objectives-obj-trauma")
+    objective = page.locator("#trace-objectives-obj-trauma")
+    expect(objective).to_contain_text("Visit of Swedish trauma nurses")
+    # The objective sits under its priority, the priority under its gap, the gap under its area.
+    chain = page.locator("#trace-needs_matrix-emergency_trauma")
+    expect(
+        chain.locator("#trace-gap_table-gap-trauma #trace-priorities-pri-trauma")
+    ).to_contain_text("Webinar: paediatric polytrauma")
+    assert_accessible(page, "en phone trace")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the trace is {width}px wide"
+    context.close()

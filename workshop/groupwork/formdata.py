@@ -40,16 +40,16 @@ def raw_value(question: Question, form: MultiDict[str, str]) -> Any:
     if question.rows:
         row_ids = [r.id for r in question.rows]
     else:
-        # Rows are numbered 0.. as rendered: the stored ones plus empty ones to add to.
-        row_ids = sorted(
-            {k.split(".")[2] for k in form if k.startswith(name + ".") and k.count(".") == 3},
-            key=lambda r: int(r) if r.isdigit() else 10**9,
+        # Rows are named by their ids, in the order the page showed them.
+        row_ids = list(
+            dict.fromkeys(
+                k.split(".")[2] for k in form if k.startswith(name + ".") and k.count(".") == 3
+            )
         )[: question.max_rows + 5]
     rows = []
     for row_id in row_ids:
         row = {c.key: _cell(c, form, f"{name}.{row_id}.{c.key}") for c in question.columns}
-        if question.rows:
-            row["row"] = row_id
+        row["row"] = row_id
         rows.append(row)
     return rows
 

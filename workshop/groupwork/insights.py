@@ -13,7 +13,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from workshop.i18n import current_lang
-from workshop.method.definition import Method
+from workshop.method.definition import Method, Question
 from workshop.models import SHARED, Answer
 
 Answers = dict[tuple[str, str], Answer]
@@ -89,6 +89,11 @@ class CandidateScore:
         return (self.ua_total or 0) + (self.partner_total or 0)
 
 
+def weighted_total(scoring: Question, row: dict[str, Any]) -> int:
+    """A candidate's score on one side: each criterion's 1–5 times its weight, unscored as 0."""
+    return sum((row.get(c.key) or 0) * c.weight for c in scoring.columns if c.weight)
+
+
 def score_summary(method: Method, answers: Answers) -> list[CandidateScore]:
     """Weighted totals per side for each candidate, best first, with big disagreements."""
     question = method.question("candidate_scores")
@@ -109,7 +114,7 @@ def score_summary(method: Method, answers: Answers) -> list[CandidateScore]:
     def total(row: dict[str, Any] | None) -> int | None:
         if not row or not any(c.key in row for c in criteria):
             return None
-        return sum((row.get(c.key) or 0) * (c.weight or 0) for c in criteria)
+        return weighted_total(question, row)
 
     summary = []
     for key, sides in by_side.items():

@@ -1,7 +1,9 @@
-"""Rows a table can take over from the stage before: needs → gaps → candidates → objectives.
+"""Rows a table can take over from the step before: needs → gaps → candidates → priorities →
+objectives.
 
-Each rule reads earlier answers and proposes rows the table does not hold yet; the people at
-the table decide whether to add them, and then edit them like any row they typed.
+Each rule reads earlier answers and proposes rows the table does not hold yet, each naming the
+row it came from (so the trace can follow it); the people at the table decide whether to add
+them, and then edit them like any row they typed.
 """
 
 from __future__ import annotations
@@ -9,22 +11,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import sqlalchemy as sa
-
-from workshop.extensions import db
+from workshop.groupwork.insights import weighted_total
+from workshop.groupwork.queries import values_of
 from workshop.method.definition import Method, Question
-from workshop.models import SHARED, Answer
+from workshop.models import SHARED
 
 LOW_STATUS = 1
 
 
 def _answers(partnership_id: int, keys: list[str]) -> dict[tuple[str, str], Any]:
-    rows = db.session.execute(
-        sa.select(Answer.question_key, Answer.side, Answer.value).where(
-            Answer.partnership_id == partnership_id, Answer.question_key.in_(keys)
-        )
-    )
-    return {(key, side): value for key, side, value in rows}
+    return values_of(partnership_id, keys)
 
 
 def _area_name(method: Method, area_id: str) -> str:
@@ -49,35 +45,64 @@ def gaps_from_needs(method: Method, partnership_id: int, side: str) -> list[dict
     return [{"area": area, "current": "; ".join(notes)} for area, notes in rows.items()]
 
 
+def _named(rows: list[dict[str, Any]] | None, column: str) -> set[str]:
+    return {" ".join(str(r.get(column, "")).split()).casefold() for r in rows or []} - {""}
+
+
 def candidates_from_gaps(method: Method, partnership_id: int, side: str) -> list[dict[str, Any]]:
     found = _answers(partnership_id, ["gap_table", "candidate_scores"])
-    have = {
-        str(r.get("candidate", "")).casefold() for r in found.get(("candidate_scores", side)) or []
-    }
+    mine = found.get(("candidate_scores", side)) or []
+    have, linked = _named(mine, "candidate"), {r.get("gap") for r in mine}
     proposals = []
     for row in found.get(("gap_table", SHARED)) or []:
         name = _area_name(method, row.get("area", ""))
-        if name.casefold() not in have:
+        if name.casefold() not in have and row.get("row") not in linked:
             have.add(name.casefold())
-            proposals.append({"candidate": name})
+            proposals.append({"candidate": name, "gap": row.get("row")})
     return proposals
+
+
+def priorities_from_candidates(
+    method: Method, partnership_id: int, side: str
+) -> list[dict[str, Any]]:
+    """The best-scored candidates (both sides' weighted totals added), up to the table's room."""
+    found = _answers(partnership_id, ["candidate_scores", "priorities"])
+    scoring, table = method.question("candidate_scores"), method.question("priorities")
+    if scoring is None or table is None:
+        return []
+    mine = found.get(("priorities", SHARED)) or []
+    have, linked = _named(mine, "priority"), {r.get("gap") for r in mine} - {None}
+    totals: dict[str, int] = {}
+    proposals: dict[str, dict[str, Any]] = {}
+    for who in ("ua", "partner"):
+        for row in found.get(("candidate_scores", who)) or []:
+            name = " ".join(str(row.get("candidate", "")).split())
+            if not name or name.casefold() in have or (row.get("gap") in linked):
+                continue
+            proposal = proposals.setdefault(name.casefold(), {"priority": name})
+            if row.get("gap"):
+                proposal.setdefault("gap", row["gap"])
+            totals[name.casefold()] = totals.get(name.casefold(), 0) + weighted_total(scoring, row)
+    best = sorted(proposals, key=lambda name: -totals[name])
+    return [proposals[name] for name in best[: max(table.max_rows - len(mine), 0)]]
 
 
 def objectives_from_priorities(
     method: Method, partnership_id: int, side: str
 ) -> list[dict[str, Any]]:
     found = _answers(partnership_id, ["priorities", "objectives"])
-    have = {str(r.get("priority", "")).casefold() for r in found.get(("objectives", SHARED)) or []}
+    have = {r.get("priority") for r in found.get(("objectives", SHARED)) or []}
     return [
-        {"priority": row["priority"]}
+        {"priority": row["row"]}
         for row in found.get(("priorities", SHARED)) or []
-        if row.get("priority") and row["priority"].casefold() not in have
+        if row.get("priority") and row.get("row") and row["row"] not in have
     ]
 
 
 RULES: dict[str, Callable[[Method, int, str], list[dict[str, Any]]]] = {
     "gaps_from_needs": gaps_from_needs,
     "candidates_from_gaps": candidates_from_gaps,
+    "priorities_from_candidates": priorities_from_candidates,
     "objectives_from_priorities": objectives_from_priorities,
 }
 

@@ -12,9 +12,11 @@ from workshop.method.definition import Stage
 from workshop.models import Answer
 
 
-def stage_answers(partnership_id: int, stage: Stage) -> dict[tuple[str, str], Answer]:
-    """Current answers of the stage's questions, keyed by (question key, side)."""
-    keys = [q.key for q in stage.questions()]
+def stage_answers(
+    partnership_id: int, stage: Stage, also: list[str] | None = None
+) -> dict[tuple[str, str], Answer]:
+    """Current answers of the stage's questions (and of ``also``), by (question key, side)."""
+    keys = [q.key for q in stage.questions()] + (also or [])
     rows = db.session.scalars(
         sa.select(Answer)
         .where(Answer.partnership_id == partnership_id, Answer.question_key.in_(keys))
@@ -28,3 +30,13 @@ def answered_share(answers: dict[tuple[str, str], Any], stage: Stage) -> tuple[i
     keys = {key for key, _side in answers if answers[(key, _side)].value is not None}
     questions = stage.questions()
     return sum(1 for q in questions if q.key in keys), len(questions)
+
+
+def values_of(partnership_id: int, keys: list[str]) -> dict[tuple[str, str], Any]:
+    """Stored values of these questions, by (question key, side): one query."""
+    rows = db.session.execute(
+        sa.select(Answer.question_key, Answer.side, Answer.value).where(
+            Answer.partnership_id == partnership_id, Answer.question_key.in_(keys)
+        )
+    )
+    return {(key, side): value for key, side, value in rows}

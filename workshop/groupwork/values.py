@@ -15,6 +15,7 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 
+from workshop.groupwork.rowids import is_row_id, new_row_id
 from workshop.i18n import current_lang
 from workshop.method.definition import Question
 
@@ -105,6 +106,14 @@ def _plain(number: float) -> str:
     return str(int(number)) if number.is_integer() else str(number)
 
 
+def _ref(question: Question, raw: Any) -> str:
+    # Which rows exist is the page's business: a reference to a row removed since is kept and
+    # shown as removed, rather than refusing the whole save.
+    if not is_row_id(raw):
+        raise InvalidAnswer(_("Choose one of the options."))
+    return str(raw)
+
+
 def _date(question: Question, raw: Any) -> str:
     try:
         day = date.fromisoformat(raw) if isinstance(raw, str) else None
@@ -141,14 +150,18 @@ def _table(question: Question, raw: Any) -> list[dict[str, Any]] | None:
     if len(raw) > (len(fixed) or question.max_rows):
         raise InvalidAnswer(_("At most %(count)d rows.", count=len(fixed) or question.max_rows))
     rows = []
+    seen: set[str] = set()
     for number, raw_row in enumerate(raw, start=1):
-        row_id = raw_row.get("row")
-        if fixed and row_id not in fixed:
+        # A repeatable row without an id (a JSON client, an old draft) gets one now.
+        row_id = raw_row.get("row") if fixed or "row" in raw_row else new_row_id()
+        known = row_id in fixed if fixed else is_row_id(row_id)
+        if not known or row_id in seen:
             raise InvalidAnswer(_("The table could not be read; reload the page."))
+        seen.add(row_id)
         unknown = set(raw_row) - {c.key for c in question.columns} - {"row"}
         if unknown:
             raise InvalidAnswer(_("The table could not be read; reload the page."))
-        row: dict[str, Any] = {"row": row_id} if fixed else {}
+        row: dict[str, Any] = {"row": row_id}
         for column in question.columns:
             try:
                 cell = clean(column, raw_row.get(column.key))
@@ -163,7 +176,7 @@ def _table(question: Question, raw: Any) -> list[dict[str, Any]] | None:
                 ) from None
             if cell is not None:
                 row[column.key] = cell
-        if len(row) > (1 if fixed else 0):
+        if len(row) > 1:
             rows.append(row)
     return rows or None
 
@@ -179,6 +192,7 @@ _CLEANERS = {
     "date": _date,
     "person": _person,
     "table": _table,
+    "ref": _ref,
 }
 
 

@@ -14,6 +14,8 @@ from workshop.extensions import db
 from workshop.groupwork import (
     formdata,
     insights,
+    lineage,
+    merge,
     page,
     prefill,
     presence,
@@ -23,6 +25,7 @@ from workshop.groupwork import (
     voting,
 )
 from workshop.groupwork.values import InvalidAnswer, clean
+from workshop.i18n import current_lang
 from workshop.method.definition import Method, Question, Stage, load
 from workshop.models import SHARED, Account, Membership, Partnership, StageRun
 from workshop.permissions import can_comment, can_review, can_view_partnership, seat_at
@@ -62,7 +65,8 @@ def render_stage(
     **state: Any,
 ) -> tuple[str, int]:
     """The stage page; ``notice`` carries a refused review or comment back with what was typed."""
-    answers = queries.stage_answers(partnership.id, stage)
+    traced = [q.key for q in lineage.tables(method)]
+    answers = queries.stage_answers(partnership.id, stage, also=traced)
     by_key = review.runs(partnership.id)
     locked = review.why_not_editable(method, stage, by_key)
     views = page.build(stage, answers, seat if locked is None else None, **state)
@@ -89,6 +93,7 @@ def render_stage(
         suggested=_suggested(method, stage, partnership, seat) if locked is None else {},
         ballot=_ballot(stage, partnership, seat, by_key, actor),
         present=presence.others(partnership.id, stage.key, actor),
+        lineage=lineage.build(method, {k: a.value for k, a in answers.items()}, current_lang()),
     ), status
 
 
@@ -164,9 +169,9 @@ def save_section(
             posted[question.key], errors[question.key] = raw, _("Reload the page and try again.")
             continue
         try:
-            services.save_answer(
+            result = merge.save(
+                question,
                 partnership_id=partnership.id,
-                key=question.key,
                 side=side,
                 value=value,
                 base_version=base,
@@ -174,6 +179,9 @@ def save_section(
             )
         except services.Conflict as conflict:
             posted[question.key], conflicts[question.key] = value, conflict
+            continue
+        if result.merged_with is not None:
+            flash(_merged_note(question, result.merged_with), "success")
     db.session.commit()
     if errors or conflicts:
         return render_stage(
@@ -227,9 +235,9 @@ def autosave(partnership_id: int) -> tuple[Response, int]:
         return jsonify(error=_("The save could not be read; reload the page.")), 400
     try:
         value = clean(question, body.get("value"))
-        saved = services.save_answer(
+        result = merge.save(
+            question,
             partnership_id=partnership.id,
-            key=question.key,
             side=side,
             value=value,
             base_version=base,
@@ -243,11 +251,48 @@ def autosave(partnership_id: int) -> tuple[Response, int]:
         return jsonify(
             version=conflict.version,
             value=conflict.value,
+            shown=render_template(
+                "groupwork/_shown.html",
+                question=question,
+                value=conflict.value,
+                **_traced(partnership, method),
+            ),
             by=conflict.by,
             at=conflict.at.isoformat() if conflict.at else None,
         ), 409
     db.session.commit()
-    return jsonify(version=saved.version), 200
+    if result.merged_with is None:
+        return jsonify(version=result.saved.version), 200
+    # Somebody else's cells were merged in: the page takes the merged table, keeping the focus.
+    html = render_question(partnership, method, stage, seat, question.key)
+    note = _merged_note(question, result.merged_with)
+    return jsonify(version=result.saved.version, merged_note=note, html=html), 200
+
+
+def _merged_note(question: Question, by: str) -> str:
+    return _(
+        "%(name)s changed other cells of «%(table)s» meanwhile: both changes are kept.",
+        name=by or _("Somebody"),
+        table=question.label(current_lang()),
+    )
+
+
+def _traced(partnership: Partnership, method: Method) -> dict[str, Any]:
+    """What the question templates need to name linked rows: the partnership and its lineage."""
+    keys = [t.key for t in lineage.tables(method)]
+    values = queries.values_of(partnership.id, keys)
+    return {"partnership": partnership, "lineage": lineage.build(method, values, current_lang())}
+
+
+def render_question(
+    partnership: Partnership, method: Method, stage: Stage, seat: Membership, key: str
+) -> str:
+    """One question's box as the stage page shows it, to replace the page's copy."""
+    answers = queries.stage_answers(partnership.id, stage)
+    views = page.build(stage, answers, seat)
+    return render_template(
+        "groupwork/_one_question.html", view=views[key], **_traced(partnership, method)
+    )
 
 
 @bp.get("/answers/<question_key>/history")
@@ -264,7 +309,8 @@ def history(partnership_id: int, question_key: str) -> str:
     revisions = services.history(partnership.id, question.key, side)
     return render_template(
         "groupwork/history.html",
-        partnership=partnership,
+        **_traced(partnership, method),
+        hide_trace=True,  # revisions show what was typed; the trace is today's
         question=question,
         side=side,
         stage=located[0],

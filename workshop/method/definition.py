@@ -28,9 +28,15 @@ QUESTION_TYPES = {
     "person",  # name, role, e-mail
     "table",  # rows of typed columns, repeatable or one row per item of a list
 }
-COLUMN_TYPES = QUESTION_TYPES - {"table", "person"}
+# "ref" names a row of an earlier repeatable table, by the row's stable id.
+COLUMN_TYPES = (QUESTION_TYPES - {"table", "person"}) | {"ref"}
 INSIGHTS = {"needs_offers", "score_summary", "smart_check"}
-PREFILLS = {"gaps_from_needs", "candidates_from_gaps", "objectives_from_priorities"}
+PREFILLS = {
+    "gaps_from_needs",
+    "candidates_from_gaps",
+    "priorities_from_candidates",
+    "objectives_from_priorities",
+}
 TEXT_LIMITS = {"text": 300, "long_text": 5000}
 
 
@@ -75,6 +81,11 @@ class Question:
     min_rows: int = 0  # checked when the stage is submitted, never while drafting
     weight: int | None = None  # a scoring criterion's weight in a weighted total
     prefill: str | None = None  # a rule that proposes rows from an earlier stage's answers
+    # A column whose value names a row of another table ("ref", or a choice among a fixed-row
+    # table's items): where the row came from. ``show`` lists the columns that name that row.
+    link: str | None = None
+    show: tuple[str, ...] = ()
+    item: Text | None = None  # what one row of a table is called ("Gap", "Objective")
 
     @property
     def text_limit(self) -> int:
@@ -210,7 +221,20 @@ class _Reader:
             min_rows=int(raw.get("min_rows", 0)),
             weight=raw.get("weight"),
             prefill=self.prefill(raw.get("prefill"), kind, where),
+            link=self.link(raw, kind, where),
+            item=self.text(raw.get("item"), f"{where}.item", optional=True),
+            show=tuple(raw["show"] if isinstance(raw.get("show"), list) else [raw.get("show")])
+            if raw.get("show")
+            else (),
         )
+
+    def link(self, raw: dict[str, Any], kind: str, where: str) -> str | None:
+        target = raw.get("link")
+        if kind == "ref" and not target:
+            self.problems.append(f"{where}: a ref column needs 'link' and 'show'")
+        if target is not None and kind not in {"ref", "single_choice"}:
+            self.problems.append(f"{where}: only ref and single_choice columns can link")
+        return None if target is None else str(target)
 
     def prefill(self, name: Any, kind: str, where: str) -> str | None:
         if name is None:
@@ -268,6 +292,10 @@ def parse(raw: dict[str, Any], *, source: str = "<method>") -> Method:
     reader.unique([s.key for s in stages], "stages")
     all_questions = [q for s in stages for q in s.questions()]
     reader.unique([q.key for q in all_questions], "questions")
+    by_key = {q.key: q for q in all_questions}
+    for question in all_questions:
+        for column in question.columns:
+            _check_link(column, by_key, f"{question.key}.{column.key}", reader.problems)
     for stage in stages:
         if stage.vote_on and stage.vote_on not in {q.key for q in stage.questions()}:
             reader.problems.append(f"{stage.key}: votes on unknown question {stage.vote_on!r}")
@@ -281,6 +309,24 @@ def parse(raw: dict[str, Any], *, source: str = "<method>") -> Method:
         stages=tuple(stages),
         _questions={q.key: q for q in all_questions},
     )
+
+
+def _check_link(
+    column: Question, questions: dict[str, Question], where: str, problems: list[str]
+) -> None:
+    """A link must point at a table; a ref at a repeatable one, named by its own columns."""
+    if column.link is None:
+        return
+    target = questions.get(column.link)
+    if target is None or target.type != "table":
+        problems.append(f"{where}: links to {column.link!r}, which is not a table")
+        return
+    if column.type == "ref":
+        names = {c.key for c in target.columns}
+        if target.rows or target.per_side or not column.show or set(column.show) - names:
+            problems.append(f"{where}: a ref needs a shared repeatable table and its columns")
+    elif not target.rows or {r.id for r in target.rows} - {c.id for c in column.choices}:
+        problems.append(f"{where}: a linked choice must list the table's fixed rows")
 
 
 @cache

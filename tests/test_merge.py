@@ -1,0 +1,169 @@
+"""Two people editing different cells of one table both keep their work; the same cell is a
+conflict they settle knowingly."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+
+from tests.factories import World, make_participant
+from tests.test_groupwork import EN, autosave, open_all_stages, stage_url, stored
+from workshop.extensions import db
+from workshop.groupwork.merge import merge_rows
+from workshop.models import Account, AnswerRevision
+
+ROWS = [
+    {"row": "r1", "name": "Olena", "role": "Coordinator"},
+    {"row": "r2", "name": "Anna", "role": "Nurse"},
+]
+
+
+@pytest.mark.parametrize(
+    ("mine", "theirs", "merged"),
+    [
+        # Different cells of one row, different rows: both kept.
+        (
+            [{**ROWS[0], "role": "Lead"}, ROWS[1]],
+            [{**ROWS[0], "side": "ua"}, ROWS[1]],
+            [{**ROWS[0], "role": "Lead", "side": "ua"}, ROWS[1]],
+        ),
+        (
+            [ROWS[0], {**ROWS[1], "role": "Head nurse"}],
+            [{**ROWS[0], "name": "Olena K."}, ROWS[1]],
+            [{**ROWS[0], "name": "Olena K."}, {**ROWS[1], "role": "Head nurse"}],
+        ),
+        # Both add rows: theirs first, then mine.
+        (
+            [*ROWS, {"row": "m1", "name": "Mine"}],
+            [*ROWS, {"row": "t1", "name": "Theirs"}],
+            [*ROWS, {"row": "t1", "name": "Theirs"}, {"row": "m1", "name": "Mine"}],
+        ),
+        # I remove a row they did not touch: it goes.
+        ([ROWS[0]], [*ROWS, {"row": "t1", "name": "New"}], [ROWS[0], {"row": "t1", "name": "New"}]),
+        # Same change on both sides is no conflict.
+        ([{**ROWS[0], "role": "X"}, ROWS[1]], [{**ROWS[0], "role": "X"}, ROWS[1]], None),
+    ],
+)
+def test_changes_to_different_cells_merge(mine: list, theirs: list, merged: list | None) -> None:
+    assert merge_rows(ROWS, mine, theirs) == (merged if merged is not None else mine)
+
+
+@pytest.mark.parametrize(
+    ("mine", "theirs"),
+    [
+        ([{**ROWS[0], "role": "Lead"}, ROWS[1]], [{**ROWS[0], "role": "Chair"}, ROWS[1]]),
+        ([ROWS[0]], [ROWS[0], {**ROWS[1], "role": "Head nurse"}]),  # I removed what they edited
+        ([{**ROWS[0], "role": "Lead"}, ROWS[1]], [ROWS[1]]),  # they removed what I edited
+    ],
+)
+def test_the_same_cell_changed_two_ways_is_a_conflict(mine: list, theirs: list) -> None:
+    assert merge_rows(ROWS, mine, theirs) is None
+
+
+@pytest.fixture
+def two(world: World, login: Callable[[Account], FlaskClient]) -> tuple[FlaskClient, FlaskClient]:
+    open_all_stages(world)
+    colleague = make_participant(partnership=world.partnership, seminar=world.seminar)
+    db.session.commit()
+    first = login(world.participant)
+    assert (
+        autosave(first, world, question="signatories", value=ROWS, base_version=0).status_code
+        == 200
+    )
+    return first, login(colleague)
+
+
+def test_two_people_editing_different_cells_both_keep_their_work(
+    world: World, two: tuple[FlaskClient, FlaskClient]
+) -> None:
+    me, colleague = two
+    theirs = [{**ROWS[0], "role": "Head of department"}, ROWS[1]]
+    assert (
+        autosave(colleague, world, question="signatories", value=theirs, base_version=1).status_code
+        == 200
+    )
+    mine = [ROWS[0], {**ROWS[1], "side": "partner"}, {"row": "r3", "name": "Erik"}]
+    response = autosave(
+        me, world, question="signatories", value=mine, base_version=1, key="merge-key-0001"
+    )
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["version"] == 3
+    assert "changed other cells of «Signatories of the memorandum» meanwhile" in body["merged_note"]
+    # The page gets the merged table to put in place of its own, with the new version.
+    assert 'value="Head of department"' in body["html"] and 'value="Erik"' in body["html"]
+    assert 'name="v.signatories" value="3"' in body["html"]
+    answer = stored(world, "signatories")
+    assert answer is not None
+    assert answer.value == [
+        {**ROWS[0], "role": "Head of department"},
+        {**ROWS[1], "side": "partner"},
+        {"row": "r3", "name": "Erik"},
+    ]
+    # A retry of the same request finds the merged save: nothing is saved twice.
+    again = autosave(
+        me, world, question="signatories", value=mine, base_version=1, key="merge-key-0001"
+    )
+    assert again.get_json()["version"] == 3
+    revisions = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(AnswerRevision)
+        .where(AnswerRevision.answer_id == answer.id)
+    )
+    assert revisions == 3
+
+
+def test_the_same_cell_is_a_conflict_shown_as_a_table(
+    world: World, two: tuple[FlaskClient, FlaskClient]
+) -> None:
+    me, colleague = two
+    autosave(
+        colleague,
+        world,
+        question="signatories",
+        value=[{**ROWS[0], "role": "Chair"}, ROWS[1]],
+        base_version=1,
+    )
+    response = autosave(
+        me,
+        world,
+        question="signatories",
+        value=[{**ROWS[0], "role": "Lead"}, ROWS[1]],
+        base_version=1,
+    )
+    assert response.status_code == 409
+    body = response.get_json()
+    # Their version reads as the page shows a table, not as data.
+    assert "<table" in body["shown"] and ">Chair</span></td>" in body["shown"]
+    assert "{" not in body["shown"]
+    assert stored(world, "signatories").value[0]["role"] == "Chair"
+
+
+def test_a_section_saved_without_javascript_merges_too(
+    world: World, two: tuple[FlaskClient, FlaskClient]
+) -> None:
+    me, colleague = two
+    autosave(
+        colleague,
+        world,
+        question="signatories",
+        value=[{**ROWS[0], "role": "Chair"}, ROWS[1]],
+        base_version=1,
+    )
+    form = {
+        "v.signatories": "1",
+        "q.signatories.r1.name": "Olena",
+        "q.signatories.r1.role": "Coordinator",
+        "q.signatories.r2.name": "Anna",
+        "q.signatories.r2.role": "Nurse",
+        "q.signatories.r2.side": "partner",
+    }
+    response = me.post(stage_url(world, "agreement") + "/people", data=form, headers=EN)
+    assert response.status_code == 302
+    page = me.get(response.headers["Location"], headers=EN).get_data(as_text=True)
+    assert "both changes are kept" in page
+    value = stored(world, "signatories").value
+    assert value[0]["role"] == "Chair" and value[1]["side"] == "partner"

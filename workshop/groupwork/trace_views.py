@@ -1,0 +1,27 @@
+"""The trace of a partnership's plan: every need, gap, priority, objective and activity, each
+under the row it came from."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from workshop.groupwork import lineage, queries
+from workshop.groupwork.views import load_partnership
+from workshop.i18n import current_lang
+
+bp = Blueprint("trace", __name__, url_prefix="/partnerships/<int:partnership_id>")
+
+
+@bp.get("/trace")
+def page(partnership_id: int) -> str:
+    partnership, method, _seat = load_partnership(partnership_id)
+    tables = lineage.tables(method)
+    values = queries.values_of(partnership.id, [t.key for t in tables])
+    return render_template(
+        "groupwork/trace.html",
+        partnership=partnership,
+        method=method,
+        lineage=lineage.build(method, values, current_lang()),
+        tables=tables,
+        located={t.key: method.section_of(t.key) for t in tables},
+    )
