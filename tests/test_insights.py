@@ -110,6 +110,7 @@ def test_the_smart_check_warns_about_what_a_plan_misses(
                 "ends_on": "2024-04-01",
             },
             {"objective": "o-ipc", "activity": "Audit"},
+            {"objective": "o-gone", "activity": "Visit", "responsible": "Erik"},
         ],
     }.items():
         response = client.post(url, json={"question": key, "value": value, "base_version": 0})
@@ -127,6 +128,10 @@ def test_the_smart_check_warns_about_what_a_plan_misses(
         "Activity 1</strong> ends before it starts.",
         "Activity 2</strong> has no responsible person.",
         "Activity 2</strong> has no start or end date.",
+        # Links that lead nowhere: the priorities were never saved, one objective is gone.
+        "Objective 1</strong> serves a priority that was removed.",
+        "Activity 3</strong> serves an objective that was removed.",
     ):
         assert expected in warnings
+    assert "Activity 1</strong> serves" not in warnings
     assert "Objective 1</strong> has no indicator." not in warnings

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ from flask_migrate import Migrate
 from tests.conftest import _config
 from workshop import create_app, demo
 from workshop.extensions import db
+from workshop.groupwork.rowids import ROW_ID
 from workshop.models import Account, Base, Partnership, Role, Seminar
 
 
@@ -91,3 +93,60 @@ def test_seed_command_prints_sign_ins_and_runs_again_safely(app: Flask) -> None:
     refused = runner.invoke(args=["workshop", "seed-demo"])
     assert refused.exit_code != 0
     _ = (Migrate, os)
+
+
+def test_rows_stored_before_row_ids_get_ids_and_text_links_become_id_links(
+    empty_database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WORKSHOP_INSTANCE_PATH", str(tmp_path))
+    fresh = create_app(
+        {**_config(empty_database_url), "SQLALCHEMY_DATABASE_URI": empty_database_url}
+    )
+    old = {
+        "priorities": [{"priority": "Hand  hygiene", "rationale": "Largest gap"}],
+        "objectives": [
+            {"priority": "hand hygiene", "objective": "Audit every ward"},
+            {"priority": "A priority nobody kept", "objective": "Kept as typed"},
+        ],
+    }
+    with fresh.app_context():
+        config = fresh.extensions["migrate"].migrate.get_config()
+        command.upgrade(config, "7864e31b08b5")  # the schema before row ids
+        with db.engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO institution (id, name_uk, name_en, country, is_demo, created_at)"
+                    " VALUES (1, 'А', 'A', 'UA', false, CURRENT_TIMESTAMP),"
+                    " (2, 'B', 'B', 'SE', false, CURRENT_TIMESTAMP)"
+                )
+            )
+            connection.execute(
+                sa.text(
+                    "INSERT INTO partnership (id, ua_institution_id, partner_institution_id,"
+                    " method_version, focus_areas, is_demo, created_at)"
+                    " VALUES (1, 1, 2, '2024.1', '[]', false, CURRENT_TIMESTAMP)"
+                )
+            )
+            for n, (key, value) in enumerate(old.items(), start=1):
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO answer (id, partnership_id, question_key, side, value,"
+                        " version, updated_at) VALUES (:id, 1, :key, '', :value, 1,"
+                        " CURRENT_TIMESTAMP)"
+                    ),
+                    {"id": n, "key": key, "value": json.dumps(value)},
+                )
+        command.upgrade(config, "head")
+        with db.engine.connect() as connection:
+            stored = dict(
+                connection.execute(sa.text("SELECT question_key, value FROM answer")).all()
+            )
+        db.engine.dispose()
+    priorities, objectives = (
+        v if isinstance(v, list) else json.loads(v)
+        for v in (stored["priorities"], stored["objectives"])
+    )
+    assert all(ROW_ID.match(row["row"]) for row in priorities + objectives)
+    assert objectives[0]["priority"] == priorities[0]["row"]  # matched whatever the spacing/case
+    assert objectives[1]["priority"] == "A priority nobody kept"  # nothing typed is lost
+    assert [o["objective"] for o in objectives] == ["Audit every ward", "Kept as typed"]

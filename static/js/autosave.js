@@ -188,6 +188,7 @@
     holder.innerHTML = data.html;
     var fresh = holder.firstElementChild;
     box.parentNode.replaceChild(fresh, box);
+    showAddRow(fresh);
     Object.keys(typed).forEach(function (name) {
       var el = fresh.querySelector('[name="' + name + '"]');
       if (el) { el.value = typed[name]; }
@@ -266,7 +267,50 @@
     else { localStorage.removeItem(storeKey); }
   }
 
+  var ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789";
+  function newRowId() {
+    var bytes = new Uint8Array(10);
+    crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ALPHABET[b % 32]; }).join("");
+  }
+  function showAddRow(root) {
+    root.querySelectorAll("[data-add-row]").forEach(function (button) { button.hidden = false; });
+  }
+  /* "Add a row": a copy of the last row, emptied, under a fresh id (the page works without it:
+   * saving always brings two more empty rows). */
+  function addRow(button) {
+    var box = button.closest("[data-question]");
+    var body = box.querySelector("table.answer-table tbody");
+    var rows = body.querySelectorAll("tr[data-row]");
+    var max = parseInt(button.getAttribute("data-max-rows"), 10);
+    if (!rows.length || rows.length >= max) { button.hidden = true; return; }
+    var last = rows[rows.length - 1];
+    var copy = last.cloneNode(true);
+    var old = last.getAttribute("data-row");
+    var id = newRowId();
+    var number = rows.length + 1;
+    copy.setAttribute("data-row", id);
+    copy.querySelector("th").textContent = String(number);
+    copy.querySelectorAll("[name]").forEach(function (el) {
+      el.name = el.name.replace("." + old + ".", "." + id + ".");
+      if (el.type === "checkbox") { el.checked = false; } else { el.value = ""; }
+    });
+    copy.querySelectorAll("[aria-label]").forEach(function (el) {
+      el.setAttribute("aria-label", el.getAttribute("aria-label").replace(/\d+/, String(number)));
+    });
+    copy.querySelectorAll("td:last-child .trace-links").forEach(function (el) { el.remove(); });
+    body.appendChild(copy);
+    if (number >= max) { button.hidden = true; }
+    var first = copy.querySelector("[name]");
+    if (first) { first.focus(); }
+  }
+
   forms.forEach(function (form) {
+    showAddRow(form);
+    form.addEventListener("click", function (event) {
+      var button = event.target.closest("[data-add-row]");
+      if (button) { addRow(button); }
+    });
     var saver = new Saver(form);
     savers.push(saver);
     form.addEventListener("input", function (event) {

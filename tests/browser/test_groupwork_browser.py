@@ -331,3 +331,26 @@ def test_the_trace_follows_the_demo_plan_from_needs_to_activities(
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the trace is {width}px wide"
     context.close()
+
+
+def test_a_row_is_added_by_keyboard_and_saved_under_its_own_id(
+    browser: Browser, live_server: str, table: dict
+) -> None:
+    context, page = _seat(browser, live_server, table["ua"], "uk-UA", PHONE)
+    page.goto(f"{live_server}/partnerships/{table['partnership']}/stages/agreement")
+    box = page.locator("#question-steering_group")
+    expect(box.locator("tbody tr")).to_have_count(2)
+    add = box.get_by_role("button", name="Додати рядок")
+    add.focus()
+    page.keyboard.press("Enter")
+    expect(box.locator("tbody tr")).to_have_count(3)
+    # The new row's first field has the focus: typing goes straight into it.
+    page.keyboard.type("Ірина Demo")
+    expect(page.locator("#section-governance .save-state")).to_have_text("Усі зміни збережено")
+    answer = _answer(table, "steering_group")
+    assert answer is not None
+    (row,) = answer.value
+    assert row["name"] == "Ірина Demo"
+    assert row["row"] == box.locator("tbody tr").nth(2).get_attribute("data-row")
+    assert_accessible(page, "uk phone table with an added row")
+    context.close()

@@ -196,13 +196,23 @@ def smart_check(method: Method, answers: Answers) -> list[Warning]:
     months = int(_value(answers, "plan_horizon_months") or 24)
     horizon = _Horizon(start, _add_months(start, months) if start else None)
     warnings = []
-    for number, row in enumerate(_value(answers, "objectives") or [], start=1):
+    priorities = _row_ids(answers, "priorities")
+    objectives = _value(answers, "objectives") or []
+    for number, row in enumerate(objectives, start=1):
         where = _("Objective %(n)d", n=number)
         warnings += [Warning(where, m) for m in _objective_warnings(row, horizon)]
+        if row.get("priority") and row["priority"] not in priorities:
+            warnings.append(Warning(where, _("serves a priority that was removed.")))
     for number, row in enumerate(_value(answers, "activities") or [], start=1):
         where = _("Activity %(n)d", n=number)
         warnings += [Warning(where, m) for m in _activity_warnings(row, horizon)]
+        if row.get("objective") and row["objective"] not in {o.get("row") for o in objectives}:
+            warnings.append(Warning(where, _("serves an objective that was removed.")))
     return warnings
+
+
+def _row_ids(answers: Answers, key: str) -> set[str]:
+    return {row.get("row") for row in _value(answers, key) or []}
 
 
 COMPUTE = {"needs_offers": needs_offers, "score_summary": score_summary, "smart_check": smart_check}
