@@ -139,6 +139,7 @@ def test_the_same_cell_is_a_conflict_shown_as_a_table(
     # Their version reads as the page shows a table, not as data.
     assert "<table" in body["shown"] and ">Chair</span></td>" in body["shown"]
     assert "{" not in body["shown"]
+    assert "You both changed:" in body["shown"] and "Row 1 — Position" in body["shown"]
     assert stored(world, "signatories").value[0]["role"] == "Chair"
 
 

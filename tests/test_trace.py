@@ -157,6 +157,7 @@ def test_lineage_merges_each_sides_rating_of_one_area_into_one_item(app: Flask) 
     found = lineage.build(method, values, "en")
     (area,) = [i for i in found.items.values() if i.table.key == "needs_matrix"]
     assert area.sides == ("ua", "partner")
+    assert area.statuses == (("ua", 1), ("partner", 3))
     assert [i.row for i in found.led_to("needs_matrix", "ipc")] == ["g1"]
     assert [i.label for i in found.came_from("priorities", "p1")] == [
         "Infection prevention and control — No surveillance"

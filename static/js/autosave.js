@@ -211,7 +211,6 @@
     var text = this.state;
     var div = note(box, "conflict", (data.by || "") + " " + text.getAttribute("data-text-theirs"));
     var theirs = document.createElement("div");
-    theirs.className = "theirs";
     /* The server shows their version as the page would (a table as a table), escaped there. */
     theirs.innerHTML = data.shown || "";
     div.appendChild(theirs);

@@ -279,6 +279,15 @@ def test_two_people_edit_different_cells_of_one_table_and_both_keep_them(
         ("Anna Demo", None),
     ]
     assert answer.version == 3
+
+    # The same cell changed two ways is a conflict; their version reads as a table.
+    second.get_by_label("Рядок 1 — Посада").first.fill("Голова")
+    conflict = second.locator("#question-signatories .conflict")
+    expect(conflict.locator("table")).to_contain_text("Coordinator")
+    expect(conflict.locator(".clashes")).to_have_text("Рядок 1 — Посада")
+    expect(second.locator("#section-people .save-state")).to_contain_text("Конфлікт")
+    assert_accessible(second, "table conflict")
+    assert _answer(table, "signatories").value[0]["role"] == "Coordinator"
     first_context.close()
     second_context.close()
 

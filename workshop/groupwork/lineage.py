@@ -23,6 +23,7 @@ class Item:
     row: str
     label: str
     sides: tuple[str, ...]  # where each hospital answers its own table, whose rows these are
+    statuses: tuple[tuple[str, int], ...] = ()  # each side's 0–3 rating, where the row has one
 
     @property
     def anchor(self) -> str:
@@ -137,8 +138,16 @@ def build(method: Method, values: dict[tuple[str, str], Any], lang: str) -> Line
                     continue
                 name = (table.key, str(row["row"]))
                 known = lineage.items.get(name)
-                sides = (*known.sides, side) if known else (side,)
-                lineage.items[name] = Item(table, name[1], _label(method, table, row, lang), sides)
+                rated = [
+                    (side, row[c.key]) for c in table.columns if c.type == "status" and c.key in row
+                ]
+                lineage.items[name] = Item(
+                    table,
+                    name[1],
+                    _label(method, table, row, lang),
+                    (*known.sides, side) if known else (side,),
+                    (*known.statuses, *rated[:1]) if known else tuple(rated[:1]),
+                )
     by_key = {t.key: t for t in chained}
     for table in chained:
         for (key, _side), rows in values.items():

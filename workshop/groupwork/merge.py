@@ -41,6 +41,27 @@ def _value_at(partnership_id: int, key: str, side: str, version: int) -> Any:
     )
 
 
+@dataclass(frozen=True)
+class TableConflict(services.Conflict):
+    """A conflict in a table, naming the cells both people changed: (row number, id, column)."""
+
+    cells: tuple[tuple[int, str, str], ...] = ()
+
+
+def clashing_cells(
+    base: Rows | None, mine: Rows | None, theirs: Rows | None
+) -> list[tuple[int, str, str]]:
+    """The cells (row number as the page shows it, row id, column key) changed both ways."""
+    by = [{r["row"]: r for r in rows or []} for rows in (base, mine, theirs)]
+    found = []
+    for number, row_id in enumerate(by[1], start=1):
+        b, m, t = (side.get(row_id, {"row": row_id}) for side in by)
+        for column in dict.fromkeys([*b, *m, *t]):
+            if not _cell(b.get(column), m.get(column), t.get(column))[0]:
+                found.append((number, row_id, column))
+    return found
+
+
 def _cell(base: Any, mine: Any, theirs: Any) -> tuple[bool, Any]:
     if mine == theirs or theirs == base:
         return True, mine
@@ -104,7 +125,8 @@ def save(
         except InvalidAnswer:  # e.g. both added rows and together they pass the limit
             rows = None
         if rows is None:
-            raise conflict from None
+            cells = tuple(clashing_cells(base, value, conflict.value))
+            raise TableConflict(**vars(conflict), cells=cells) from None
         # The same idempotency key: a retry of this request finds the merged save and stops.
         saved = services.save_answer(
             **fields,

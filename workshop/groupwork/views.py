@@ -254,7 +254,7 @@ def autosave(partnership_id: int) -> tuple[Response, int]:
             shown=render_template(
                 "groupwork/_shown.html",
                 question=question,
-                value=conflict.value,
+                conflict=conflict,
                 **_traced(partnership, method),
             ),
             by=conflict.by,
