@@ -46,7 +46,11 @@ def sample(question) -> object:
         return [c.id for c in question.choices[:2]]
     if question.type == "person":
         return {"name": "Anna Berg", "role": "Coordinator", "email": "anna@example.org"}
-    rows = [{"row": r.id} for r in question.rows[:6]] or [{} for _ in range(3)]
+    if question.type == "ref":  # the first row of the table it points at
+        return f"{question.link}-0"
+    rows = [{"row": r.id} for r in question.rows[:6]] or [
+        {"row": f"{question.key}-{n}"} for n in range(3)
+    ]
     for row in rows:
         for column in question.columns:
             row[column.key] = sample(column)
