@@ -63,6 +63,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from workshop.accounts.views import bp as accounts_bp
     from workshop.auth.views import bp as auth_bp
+    from workshop.groupwork import answer_views  # noqa: F401 - adds its routes to groupwork_bp
     from workshop.groupwork.review_views import bp as review_bp
     from workshop.groupwork.trace_views import bp as trace_bp
     from workshop.groupwork.views import bp as groupwork_bp
