@@ -7,10 +7,12 @@ from collections.abc import Callable
 
 import pytest
 import sqlalchemy as sa
+from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.factories import World, make_participant
 from tests.test_groupwork import EN, autosave, open_all_stages, stage_url, stored
+from workshop.auth.services import open_session
 from workshop.extensions import db
 from workshop.groupwork.merge import merge_rows
 from workshop.models import Account, AnswerRevision
@@ -64,7 +66,9 @@ def test_the_same_cell_changed_two_ways_is_a_conflict(mine: list, theirs: list) 
 
 
 @pytest.fixture
-def two(world: World, login: Callable[[Account], FlaskClient]) -> tuple[FlaskClient, FlaskClient]:
+def two(
+    app: Flask, world: World, login: Callable[[Account], FlaskClient]
+) -> tuple[FlaskClient, FlaskClient]:
     open_all_stages(world)
     colleague = make_participant(partnership=world.partnership, seminar=world.seminar)
     db.session.commit()
@@ -73,7 +77,13 @@ def two(world: World, login: Callable[[Account], FlaskClient]) -> tuple[FlaskCli
         autosave(first, world, question="signatories", value=ROWS, base_version=0).status_code
         == 200
     )
-    return first, login(colleague)
+    # A second browser: the login fixture signs everybody in on one shared test client.
+    second = app.test_client()
+    token = open_session(colleague, hours=8)
+    db.session.commit()
+    with second.session_transaction() as session:
+        session["_user_id"] = token
+    return first, second
 
 
 def test_two_people_editing_different_cells_both_keep_their_work(

@@ -28,6 +28,10 @@ class Config:
     # Absolute session lifetimes per role (ASVS 7.3.2): a participant keeps a seminar day,
     # staff who can change other people's data re-authenticate sooner.
     SESSION_LIFETIME_HOURS = {"participant": 12, "head": 8, "facilitator": 8, "admin": 2}
+    # Idle timeouts per role (ASVS 7.3.1), in minutes. A participant has none: a seminar has long
+    # breaks and power cuts, and their text must survive them; the seminar-day lifetime bounds
+    # it. Staff idle for long leave a signed-in screen in a shared room, so they sign in again.
+    SESSION_IDLE_MINUTES = {"participant": None, "head": 120, "facilitator": 240, "admin": 30}
     # Failed sign-ins per account, and wrong codes per browser, before a pause.
     LOGIN_MAX_FAILURES = 5
     LOGIN_WINDOW_SECONDS = 15 * 60

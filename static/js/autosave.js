@@ -114,7 +114,7 @@
     var body = JSON.stringify({ question: key, value: item.value, base_version: item.base, key: item.key });
     fetch(this.url, {
       method: "POST", body: body, credentials: "same-origin", redirect: "manual",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": token() }
+      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": token() }
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (data) {
         self.busy = false;
@@ -155,7 +155,9 @@
     } else if (status === 400 && !item.retried) {
       var self = this;
       item.retried = true;  /* most likely an expired form token: fetch a fresh one, try again */
-      fetch(this.form.getAttribute("data-token-url"), { credentials: "same-origin", redirect: "manual" })
+      fetch(this.form.getAttribute("data-token-url"), {
+        credentials: "same-origin", redirect: "manual", headers: { "Accept": "application/json" }
+      })
         .then(function (r) {
           if (r.type === "opaqueredirect" || r.status === 401) { self.out = true; self.say("signedout"); return; }
           return r.json().then(function (t) { setToken(t.token); self.pump(); });

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import secrets
+import time
 
-from flask import Flask, abort, current_app, request, session
-from flask_babel import lazy_gettext as _l
+from flask import Flask, abort, current_app, flash, jsonify, redirect, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from workshop.auth import services
+from workshop.extensions import db
 from workshop.models import Account
 from workshop.permissions import ENDPOINT_ACCESS, may_reach
 
@@ -17,17 +19,44 @@ from workshop.permissions import ENDPOINT_ACCESS, may_reach
 def init_app(app: Flask, login_manager: LoginManager) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = _l("Please sign in to see this page.")
-    login_manager.login_message_category = "info"
     login_manager.user_loader(_load_account)
+    login_manager.unauthorized_handler(_unauthorized)
     app.before_request(enforce_endpoint_access)
+
+
+SEEN_KEY = "seen"  # when this browser last made a request, in the signed session cookie
+SEEN_STEP = 60  # seconds; the cookie is rewritten at most once a minute
 
 
 def _load_account(token: str) -> Account | None:
     account = services.load_session(token)
-    if account is not None:
-        account.session_token = token
+    if account is None:
+        return None
+    idle = current_app.config["SESSION_IDLE_MINUTES"].get(account.role.value)
+    now = int(time.time())
+    seen = session.get(SEEN_KEY)
+    if idle is not None and isinstance(seen, int) and now - seen > idle * 60:
+        # Kept in the signed cookie, not the database: an autosave stays within its queries.
+        services.end_session(token)
+        db.session.commit()
+        session.clear()
+        session["signed_out_idle"] = True
+        return None
+    if not isinstance(seen, int) or now - seen >= SEEN_STEP:
+        session[SEEN_KEY] = now
+    account.session_token = token
     return account
+
+
+def _unauthorized() -> Response | tuple[Response, int]:
+    """Scripts get a 401 they can read (and keep the typed text); people go to sign in."""
+    if request.accept_mimetypes.best == "application/json" or request.is_json:
+        return jsonify(error=_("You are signed out. Sign in again to save.")), 401
+    if session.pop("signed_out_idle", False):
+        flash(_("You were signed out after a while without activity. Sign in again."), "info")
+    else:
+        flash(_("Please sign in to see this page."), "info")
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
 def acting_account() -> Account | None:
@@ -47,7 +76,7 @@ def enforce_endpoint_access() -> Response | None:
     if may_reach(actor, access):
         return None
     if actor is None:
-        return current_app.login_manager.unauthorized()  # type: ignore[attr-defined, no-any-return]
+        return _unauthorized()
     current_app.logger.warning("access denied: account %s to %s", actor.id, request.endpoint)
     abort(403)
     return None  # unreachable: abort raises
@@ -60,6 +89,7 @@ def sign_in(account: Account) -> None:
     keep = {k: session[k] for k in ("browser_id",) if k in session}
     session.clear()  # a new sign-in never inherits an old session's state
     session.update(keep)
+    session[SEEN_KEY] = int(time.time())
     account.session_token = token
     login_user(account)
 
