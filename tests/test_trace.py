@@ -66,6 +66,8 @@ def test_the_trace_page_puts_each_row_under_the_row_it_came_from(
     for outer, inner in itertools.pairwise(chain):
         assert _nested(page, outer, inner), (outer, inner)
     assert not _nested(page, "trace-gap_table-gap-trauma", "trace-activities-act-bundle")
+    # Each side's rating of the area the chain starts from, the Ukrainian hospital first.
+    assert "(Ukrainian hospital: 3/3; Partner hospital: 2/3)" in page
     assert "Not linked yet" not in page  # the demo plan is linked end to end
 
 
