@@ -178,3 +178,22 @@ def test_a_section_saved_without_javascript_merges_too(
     assert "both changes are kept" in page
     value = stored(world, "signatories").value
     assert value[0]["role"] == "Chair" and value[1]["side"] == "partner"
+
+
+def test_a_row_ticked_remove_is_left_out_when_the_section_saves(
+    world: World, two: tuple[FlaskClient, FlaskClient]
+) -> None:
+    me, _colleague = two
+    page = me.get(stage_url(world, "agreement"), headers=EN).get_data(as_text=True)
+    assert 'name="q.signatories.r2._remove"' in page  # a stored row can be removed
+    form = {
+        "v.signatories": "1",
+        "q.signatories.r1.name": "Olena",
+        "q.signatories.r1.role": "Coordinator",
+        "q.signatories.r2.name": "Anna",
+        "q.signatories.r2.role": "Nurse",
+        "q.signatories.r2._remove": "1",
+    }
+    response = me.post(stage_url(world, "agreement") + "/people", data=form, headers=EN)
+    assert response.status_code == 302
+    assert stored(world, "signatories").value == [ROWS[0]]

@@ -46,6 +46,21 @@ def _raw() -> dict:
         return yaml.safe_load(handle)
 
 
+def _q(raw: dict, key: str) -> dict:
+    """A question (or table) of the raw definition, by key."""
+    return next(
+        q
+        for stage in raw["stages"]
+        for section in stage["sections"]
+        for q in section["questions"]
+        if q["key"] == key
+    )
+
+
+def _column(raw: dict, table: str, key: str) -> dict:
+    return next(c for c in _q(raw, table)["columns"] if c["key"] == key)
+
+
 @pytest.mark.parametrize(
     ("breakage", "message"),
     [
@@ -80,6 +95,29 @@ def _raw() -> dict:
             "min is above max",
         ),
         (lambda m: m.update(version=""), "needs a version"),
+        (lambda m: _column(m, "objectives", "priority").pop("link"), "needs 'link' and 'show'"),
+        (
+            lambda m: _column(m, "objectives", "priority").update(link="plan_starts_on"),
+            "links to 'plan_starts_on', which is not a table",
+        ),
+        (
+            lambda m: _column(m, "activities", "objective").update(show="no_such_column"),
+            "a ref needs a shared repeatable table and its columns",
+        ),
+        (
+            lambda m: _column(m, "candidate_scores", "gap").update(link="candidate_scores"),
+            "a ref needs a shared repeatable table",  # per side: rows differ by side
+        ),
+        (
+            lambda m: _column(m, "gap_table", "area").update(choices="evidence_kinds"),
+            "a linked choice must list the table's fixed rows",
+        ),
+        (
+            lambda m: _q(m, "signatories")["columns"].append(
+                {"key": "_remove", "type": "text", "label": {"uk": "Х", "en": "X"}}
+            ),
+            "key must be lower_snake_case",
+        ),
     ],
 )
 def test_a_broken_definition_is_refused_with_its_problem_named(breakage, message: str) -> None:

@@ -44,9 +44,11 @@
     }
     var rows = {};
     var order = [];
+    var removed = {};
     inputs.forEach(function (input) {
       var bits = input.name.split(".");
       var row = bits[2];
+      if (bits[3] === "_remove") { if (input.checked) { removed[row] = true; } return; }
       if (!rows[row]) { rows[row] = {}; order.push(row); }
       if (input.type === "checkbox") {
         rows[row][bits[3]] = rows[row][bits[3]] || [];
@@ -56,7 +58,7 @@
       }
     });
     /* Every row is named by its id (an item of a fixed list, or a stable id given once). */
-    return order.map(function (row) {
+    return order.filter(function (row) { return !removed[row]; }).map(function (row) {
       rows[row].row = row;
       return rows[row];
     });
@@ -319,6 +321,10 @@
       if (key) { saver.schedule(key); }
     });
     form.addEventListener("change", function (event) {
+      if (/\._remove$/.test(event.target.name || "")) {
+        /* Shown struck through until the page reloads: unticking brings the row back. */
+        event.target.closest("tr").classList.toggle("removed", event.target.checked);
+      }
       var key = keyOf(event.target.name);
       if (key) { saver.schedule(key); }
     });

@@ -362,4 +362,18 @@ def test_a_row_is_added_by_keyboard_and_saved_under_its_own_id(
     assert row["name"] == "Ірина Demo"
     assert row["row"] == box.locator("tbody tr").nth(2).get_attribute("data-row")
     assert_accessible(page, "uk phone table with an added row")
+
+    # After a reload the stored row has a "remove" box: ticking it saves the table without it,
+    # unticking brings it back.
+    page.reload()
+    remove = box.get_by_role("checkbox", name="Видалити — Рядок 1")
+    remove.check()
+    state = page.locator("#section-governance .save-state")
+    expect(state).to_have_text("Усі зміни збережено")
+    expect(box.locator("tr.removed")).to_have_count(1)
+    assert _answer(table, "steering_group").value is None
+    remove.uncheck()
+    expect(box.locator("tr.removed")).to_have_count(0)
+    expect(state).to_have_text("Усі зміни збережено")
+    assert _answer(table, "steering_group").value == [row]
     context.close()

@@ -1,7 +1,8 @@
 """Reading a stage section posted without JavaScript into the same shapes JSON saves use.
 
 Field names: ``q.<key>`` for a question, ``q.<key>.<part>`` for a person's name/role/e-mail,
-``q.<key>.<row>.<column>`` for a table cell; ``v.<key>`` carries the version the page showed.
+``q.<key>.<row>.<column>`` for a table cell (``<column>`` is ``_remove`` for a row's "remove"
+box); ``v.<key>`` carries the version the page showed.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from werkzeug.datastructures import MultiDict
 
 from workshop.groupwork.values import PERSON_FIELDS
 from workshop.method.definition import Question
+
+REMOVE = "_remove"  # a row's "remove" box, ``q.<key>.<row>._remove``
 
 
 def field_name(question: Question, *parts: object) -> str:
@@ -48,6 +51,8 @@ def raw_value(question: Question, form: MultiDict[str, str]) -> Any:
         )[: question.max_rows + 5]
     rows = []
     for row_id in row_ids:
+        if form.get(f"{name}.{row_id}.{REMOVE}"):
+            continue  # ticked "remove": the row is left out (History can bring it back)
         row = {c.key: _cell(c, form, f"{name}.{row_id}.{c.key}") for c in question.columns}
         row["row"] = row_id
         rows.append(row)

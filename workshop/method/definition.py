@@ -181,7 +181,8 @@ class _Reader:
         key = str(raw.get("key", ""))
         kind = str(raw.get("type", ""))
         where = f"{where}.{key or '?'}"
-        if not key.replace("_", "").isalnum() or not key.islower():
+        # Starting with a letter keeps ``_remove`` (a row's remove box) free of any column.
+        if not key.replace("_", "").isalnum() or not key.islower() or not key[:1].isalpha():
             self.problems.append(f"{where}: key must be lower_snake_case")
         allowed = COLUMN_TYPES if column else QUESTION_TYPES
         if kind not in allowed:
