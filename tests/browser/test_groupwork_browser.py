@@ -377,3 +377,62 @@ def test_a_row_is_added_by_keyboard_and_saved_under_its_own_id(
     expect(state).to_have_text("Усі зміни збережено")
     assert _answer(table, "steering_group").value == [row]
     context.close()
+
+
+def test_a_pair_takes_one_need_all_the_way_to_an_activity_and_the_trace_shows_it(
+    browser: Browser, live_server: str, table: dict
+) -> None:
+    base = f"{live_server}/partnerships/{table['partnership']}"
+    ua_context, ua = _seat(browser, live_server, table["ua"], "uk-UA", PHONE)
+    en_context, en = _seat(browser, live_server, table["partner"], "en-GB", DESKTOP)
+
+    ua.goto(f"{base}/stages/needs")
+    ua.get_by_label("Профілактика інфекцій та інфекційний контроль — Стан").select_option("0")
+    ua.get_by_label("Профілактика інфекцій та інфекційний контроль — Хочемо навчитися").fill(
+        "Нагляд за CLABSI"
+    )
+    expect(ua.locator("#section-areas .save-state")).to_have_text("Усі зміни збережено")
+
+    # Each step offers rows from the one before; the partner takes them in English.
+    en.goto(f"{base}/stages/priorities")
+    for question in ("gap_table", "candidate_scores"):
+        en.locator(f"form.suggestions[action$='/prefill/{question}'] button").click()
+        expect(en.locator(".flash, [role=status]").first).to_be_visible()
+    en.locator("#question-gap_table").get_by_label("Row 1 — Gap").fill("No CLABSI surveillance")
+    en.locator("#question-candidate_scores").get_by_label("Row 1 — Expected impact").select_option(
+        "5"
+    )
+    expect(en.locator("#section-scoring .save-state")).to_have_text("All changes saved")
+    en.locator("form.suggestions[action$='/prefill/priorities'] button").click()
+    en.get_by_label("Row 1 — Rationale").fill("Largest gap; both sides agree")
+    expect(en.locator("#section-decision .save-state")).to_have_text("All changes saved")
+
+    en.goto(f"{base}/stages/action_plan")
+    en.locator("form.suggestions[action$='/prefill/objectives'] button").click()
+    en.get_by_label("Row 1 — SMART objective").fill("Halve CLABSI within 18 months")
+    expect(en.locator("#section-objectives .save-state")).to_have_text("All changes saved")
+
+    # The Ukrainian side plans an activity for that objective, choosing it by its words.
+    ua.goto(f"{base}/stages/action_plan")
+    activities = ua.locator("#question-activities")
+    activities.get_by_label("Рядок 1 — Ціль").select_option(label="Halve CLABSI within 18 months")
+    activities.get_by_label("Рядок 1 — Захід").fill("Спільне навчання з пакета CLABSI")
+    expect(ua.locator("#section-activities .save-state")).to_have_text("Усі зміни збережено")
+
+    # Every step names the one before: the trace nests the whole chain under the need.
+    ua.goto(f"{base}/trace")
+    need = ua.locator("#trace-needs_matrix-ipc")
+    expect(need).to_contain_text("Українська лікарня: 0/3")
+    expect(need.locator("[id^=trace-priorities-]")).to_have_count(1)
+    expect(need.locator("[id^=trace-activities-]")).to_contain_text("Спільне навчання")
+    assert_accessible(ua, "uk phone trace of a new plan")
+    activity = _answer(table, "activities")
+    objective = _answer(table, "objectives")
+    priority = _answer(table, "priorities")
+    gap = _answer(table, "gap_table")
+    assert activity.value[0]["objective"] == objective.value[0]["row"]
+    assert objective.value[0]["priority"] == priority.value[0]["row"]
+    assert priority.value[0]["gap"] == gap.value[0]["row"]
+    assert gap.value[0]["area"] == "ipc"
+    ua_context.close()
+    en_context.close()
