@@ -50,19 +50,27 @@ ROWS = [
     ],
 )
 def test_changes_to_different_cells_merge(mine: list, theirs: list, merged: list | None) -> None:
-    assert merge_rows(ROWS, mine, theirs) == (merged if merged is not None else mine)
+    assert merge_rows(ROWS, mine, theirs) == (merged if merged is not None else mine, [])
 
 
 @pytest.mark.parametrize(
-    ("mine", "theirs"),
+    ("mine", "theirs", "clashes"),
     [
-        ([{**ROWS[0], "role": "Lead"}, ROWS[1]], [{**ROWS[0], "role": "Chair"}, ROWS[1]]),
-        ([ROWS[0]], [ROWS[0], {**ROWS[1], "role": "Head nurse"}]),  # I removed what they edited
-        ([{**ROWS[0], "role": "Lead"}, ROWS[1]], [ROWS[1]]),  # they removed what I edited
+        (
+            [{**ROWS[0], "role": "Lead"}, ROWS[1]],
+            [{**ROWS[0], "role": "Chair"}, ROWS[1]],
+            [(1, "r1", "role")],
+        ),
+        # I removed what they edited: named as their page numbers it.
+        ([ROWS[0]], [ROWS[0], {**ROWS[1], "role": "Head nurse"}], [(2, "r2", "role")]),
+        # They removed what I edited.
+        ([{**ROWS[0], "role": "Lead"}, ROWS[1]], [ROWS[1]], [(1, "r1", "role")]),
     ],
 )
-def test_the_same_cell_changed_two_ways_is_a_conflict(mine: list, theirs: list) -> None:
-    assert merge_rows(ROWS, mine, theirs) is None
+def test_the_same_cell_changed_two_ways_is_a_conflict_naming_the_cell(
+    mine: list, theirs: list, clashes: list
+) -> None:
+    assert merge_rows(ROWS, mine, theirs)[1] == clashes
 
 
 @pytest.fixture
@@ -84,6 +92,13 @@ def two(
     with second.session_transaction() as session:
         session["_user_id"] = token
     return first, second
+
+
+def _first_signatory_becomes_chair(colleague: FlaskClient, world: World) -> None:
+    """The colleague saves first, from the same version 1 the other person's page shows."""
+    value = [{**ROWS[0], "role": "Chair"}, ROWS[1]]
+    response = autosave(colleague, world, question="signatories", value=value, base_version=1)
+    assert response.status_code == 200
 
 
 def test_two_people_editing_different_cells_both_keep_their_work(
@@ -130,13 +145,7 @@ def test_the_same_cell_is_a_conflict_shown_as_a_table(
     world: World, two: tuple[FlaskClient, FlaskClient]
 ) -> None:
     me, colleague = two
-    autosave(
-        colleague,
-        world,
-        question="signatories",
-        value=[{**ROWS[0], "role": "Chair"}, ROWS[1]],
-        base_version=1,
-    )
+    _first_signatory_becomes_chair(colleague, world)
     response = autosave(
         me,
         world,
@@ -157,13 +166,7 @@ def test_a_section_saved_without_javascript_merges_too(
     world: World, two: tuple[FlaskClient, FlaskClient]
 ) -> None:
     me, colleague = two
-    autosave(
-        colleague,
-        world,
-        question="signatories",
-        value=[{**ROWS[0], "role": "Chair"}, ROWS[1]],
-        base_version=1,
-    )
+    _first_signatory_becomes_chair(colleague, world)
     form = {
         "v.signatories": "1",
         "q.signatories.r1.name": "Olena",

@@ -50,6 +50,17 @@ def _seat(
     return context, page
 
 
+def _both_open(
+    browser: Browser, base: str, table: dict, url: str, partner_locale: str
+) -> tuple[tuple[BrowserContext, Page], tuple[BrowserContext, Page]]:
+    """One person per side, each in their own browser, with ``url`` open at the same version."""
+    first = _seat(browser, base, table["ua"], "en-GB", DESKTOP)
+    second = _seat(browser, base, table["partner"], partner_locale, DESKTOP)
+    first[1].goto(url)
+    second[1].goto(url)
+    return first, second
+
+
 def _facilitator(
     browser: Browser, base: str, locale: str, viewport: dict
 ) -> tuple[BrowserContext, Page]:
@@ -116,10 +127,9 @@ def test_two_people_edit_one_answer_and_resolve_the_conflict(
     browser: Browser, live_server: str, table: dict
 ) -> None:
     url = f"{live_server}/partnerships/{table['partnership']}/stages/needs"
-    first_context, first = _seat(browser, live_server, table["ua"], "en-GB", DESKTOP)
-    second_context, second = _seat(browser, live_server, table["partner"], "en-GB", DESKTOP)
-    first.goto(url)
-    second.goto(url)  # both pages show version 0
+    (first_context, first), (second_context, second) = _both_open(
+        browser, live_server, table, url, "en-GB"
+    )  # both pages show version 0
     first.locator("#f-assessment_team").fill("Olena and the quality unit")
     expect(first.locator("#section-how .save-state")).to_have_text("All changes saved")
 
@@ -252,10 +262,9 @@ def test_two_people_edit_different_cells_of_one_table_and_both_keep_them(
     browser: Browser, live_server: str, table: dict
 ) -> None:
     url = f"{live_server}/partnerships/{table['partnership']}/stages/agreement"
-    first_context, first = _seat(browser, live_server, table["ua"], "en-GB", DESKTOP)
-    second_context, second = _seat(browser, live_server, table["partner"], "uk-UA", DESKTOP)
-    first.goto(url)
-    second.goto(url)  # both pages show the signatories table empty, at version 0
+    (first_context, first), (second_context, second) = _both_open(
+        browser, live_server, table, url, "uk-UA"
+    )  # both pages show the signatories table empty, at version 0
     first.get_by_label("Row 1 — Name").first.fill("Olena Demo")
     expect(first.locator("#section-people .save-state")).to_have_text("All changes saved")
 

@@ -130,51 +130,49 @@ def build(method: Method, values: dict[tuple[str, str], Any], lang: str) -> Line
         targets={str(c.link) for t in chained for c in _links(t)},
     )
     for table in chained:
-        for (key, side), rows in values.items():
-            if key != table.key or not isinstance(rows, list):
-                continue
-            for row in rows:
-                if not isinstance(row, dict) or not row.get("row"):
-                    continue
-                name = (table.key, str(row["row"]))
-                known = lineage.items.get(name)
-                rated = [
-                    (side, row[c.key]) for c in table.columns if c.type == "status" and c.key in row
-                ]
-                lineage.items[name] = Item(
-                    table,
-                    name[1],
-                    _label(method, table, row, lang),
-                    (*known.sides, side) if known else (side,),
-                    (*known.statuses, *rated[:1]) if known else tuple(rated[:1]),
-                )
+        for side, row in _rows(values, table):
+            name = (table.key, str(row["row"]))
+            known = lineage.items.get(name)
+            rated = [
+                (side, row[c.key]) for c in table.columns if c.type == "status" and c.key in row
+            ]
+            lineage.items[name] = Item(
+                table,
+                name[1],
+                _label(method, table, row, lang),
+                (*known.sides, side) if known else (side,),
+                (*known.statuses, *rated[:1]) if known else tuple(rated[:1]),
+            )
     by_key = {t.key: t for t in chained}
     for table in chained:
-        for (key, _side), rows in values.items():
-            if key == table.key and isinstance(rows, list):
-                _link_rows(lineage, table, rows, by_key, lang)
+        for _side, row in _rows(values, table):
+            _link_row(lineage, table, row, by_key, lang)
     return lineage
 
 
-def _link_rows(
-    lineage: Lineage, table: Question, rows: list[Any], by_key: dict[str, Question], lang: str
+def _rows(values: dict[tuple[str, str], Any], table: Question) -> Iterable[tuple[str, dict]]:
+    """Each stored row of ``table`` that has an id, with the side whose answer holds it."""
+    for (key, side), rows in values.items():
+        if key == table.key and isinstance(rows, list):
+            yield from ((side, r) for r in rows if isinstance(r, dict) and r.get("row"))
+
+
+def _link_row(
+    lineage: Lineage, table: Question, row: dict, by_key: dict[str, Question], lang: str
 ) -> None:
-    for row in rows:
-        if not isinstance(row, dict) or not row.get("row"):
+    name = (table.key, str(row["row"]))
+    for column in _links(table):
+        target = row.get(column.key)
+        if not target:
             continue
-        name = (table.key, str(row["row"]))
-        for column in _links(table):
-            target = row.get(column.key)
-            if not target:
-                continue
-            parent = (str(column.link), str(target))
-            source = by_key[str(column.link)]
-            fixed = next((r for r in source.rows if r.id == parent[1]), None)
-            if parent not in lineage.items and fixed is not None:
-                # An item of a fixed list (an assessment area) exists even if nobody rated it.
-                lineage.items[parent] = Item(source, fixed.id, fixed.label(lang), ())
-            if parent not in lineage.items:
-                lineage.dangling.add(name)
-            elif parent not in lineage.parents.get(name, []):
-                lineage.parents.setdefault(name, []).append(parent)
-                lineage.children.setdefault(parent, []).append(name)
+        parent = (str(column.link), str(target))
+        source = by_key[str(column.link)]
+        fixed = next((r for r in source.rows if r.id == parent[1]), None)
+        if parent not in lineage.items and fixed is not None:
+            # An item of a fixed list (an assessment area) exists even if nobody rated it.
+            lineage.items[parent] = Item(source, fixed.id, fixed.label(lang), ())
+        if parent not in lineage.items:
+            lineage.dangling.add(name)
+        elif parent not in lineage.parents.get(name, []):
+            lineage.parents.setdefault(name, []).append(parent)
+            lineage.children.setdefault(parent, []).append(name)

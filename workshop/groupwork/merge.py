@@ -11,13 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import sqlalchemy as sa
-
-from workshop.extensions import db
 from workshop.groupwork import services
 from workshop.groupwork.values import InvalidAnswer, clean
 from workshop.method.definition import Question
-from workshop.models import Account, Answer, AnswerRevision
+from workshop.models import Account
 
 Rows = list[dict[str, Any]]
 
@@ -28,38 +25,11 @@ class Result:
     merged_with: str | None = None  # who saved meanwhile, when their work was merged in
 
 
-def _value_at(partnership_id: int, key: str, side: str, version: int) -> Any:
-    return db.session.scalar(
-        sa.select(AnswerRevision.value)
-        .join(Answer, Answer.id == AnswerRevision.answer_id)
-        .where(
-            Answer.partnership_id == partnership_id,
-            Answer.question_key == key,
-            Answer.side == side,
-            AnswerRevision.version == version,
-        )
-    )
-
-
 @dataclass(frozen=True)
 class TableConflict(services.Conflict):
     """A conflict in a table, naming the cells both people changed: (row number, id, column)."""
 
     cells: tuple[tuple[int, str, str], ...] = ()
-
-
-def clashing_cells(
-    base: Rows | None, mine: Rows | None, theirs: Rows | None
-) -> list[tuple[int, str, str]]:
-    """The cells (row number as the page shows it, row id, column key) changed both ways."""
-    by = [{r["row"]: r for r in rows or []} for rows in (base, mine, theirs)]
-    found = []
-    for number, row_id in enumerate(by[1], start=1):
-        b, m, t = (side.get(row_id, {"row": row_id}) for side in by)
-        for column in dict.fromkeys([*b, *m, *t]):
-            if not _cell(b.get(column), m.get(column), t.get(column))[0]:
-                found.append((number, row_id, column))
-    return found
 
 
 def _cell(base: Any, mine: Any, theirs: Any) -> tuple[bool, Any]:
@@ -70,27 +40,35 @@ def _cell(base: Any, mine: Any, theirs: Any) -> tuple[bool, Any]:
     return False, None
 
 
-def merge_rows(base: Rows | None, mine: Rows | None, theirs: Rows | None) -> Rows | None:
-    """The rows with both sides' changes, or None when they changed the same cell differently.
+Cell = tuple[int, str, str]  # row number as the page shows it, row id, column key
+
+
+def merge_rows(
+    base: Rows | None, mine: Rows | None, theirs: Rows | None
+) -> tuple[Rows, list[Cell]]:
+    """The rows with both sides' changes, and the cells they changed two different ways.
 
     A missing row counts as an empty one: removing a row is clearing it, so removing a row
-    somebody else edited meanwhile is a conflict, and removing an untouched one is not.
+    somebody else edited meanwhile clashes, and removing an untouched one does not.
     """
     by = [{r["row"]: r for r in rows or []} for rows in (base, mine, theirs)]
     order = list(by[2]) + [r for r in by[1] if r not in by[2]]
-    merged = []
+    # Number a row as this person's page shows it; one they removed, as the other's does.
+    numbers = {**{r: n for n, r in enumerate(by[2], 1)}, **{r: n for n, r in enumerate(by[1], 1)}}
+    merged: Rows = []
+    clashes: list[Cell] = []
     for row_id in order:
         b, m, t = (side.get(row_id, {"row": row_id}) for side in by)
         row = {}
         for column in dict.fromkeys([*b, *m, *t]):
-            clean_merge, value = _cell(b.get(column), m.get(column), t.get(column))
-            if not clean_merge:
-                return None
-            if value is not None:
+            agreed, value = _cell(b.get(column), m.get(column), t.get(column))
+            if not agreed:
+                clashes.append((numbers[row_id], row_id, column))
+            elif value is not None:
                 row[column] = value
         if len(row) > 1:
             merged.append(row)
-    return merged
+    return merged, clashes
 
 
 def save(
@@ -118,15 +96,14 @@ def save(
     except services.Conflict as conflict:
         if question.type != "table":
             raise
-        base = _value_at(partnership_id, question.key, side, base_version) if base_version else None
-        rows = merge_rows(base, value, conflict.value)
+        base = services.revision(partnership_id, question.key, side, base_version)
+        rows, clashes = merge_rows(base.value if base else None, value, conflict.value)
+        if clashes:
+            raise TableConflict(**vars(conflict), cells=tuple(clashes)) from None
         try:
-            merged = clean(question, rows) if rows is not None else None
+            merged = clean(question, rows)
         except InvalidAnswer:  # e.g. both added rows and together they pass the limit
-            rows = None
-        if rows is None:
-            cells = tuple(clashing_cells(base, value, conflict.value))
-            raise TableConflict(**vars(conflict), cells=cells) from None
+            raise TableConflict(**vars(conflict)) from None
         # The same idempotency key: a retry of this request finds the merged save and stops.
         saved = services.save_answer(
             **fields,

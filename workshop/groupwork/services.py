@@ -35,18 +35,33 @@ class Conflict(Exception):
     at: datetime | None
 
 
-def _replayed(partnership_id: int, key: str, side: str, idempotency_key: str) -> Saved | None:
-    revision = db.session.scalar(
+def _revisions(partnership_id: int, key: str, side: str) -> sa.Select[tuple[AnswerRevision]]:
+    """The revisions of one answer, to narrow further."""
+    return (
         sa.select(AnswerRevision)
         .join(Answer, Answer.id == AnswerRevision.answer_id)
         .where(
             Answer.partnership_id == partnership_id,
             Answer.question_key == key,
             Answer.side == side,
-            AnswerRevision.idempotency_key == idempotency_key,
         )
     )
-    return Saved(revision.version, revision.value, changed=False) if revision else None
+
+
+def revision(partnership_id: int, key: str, side: str, version: int) -> AnswerRevision | None:
+    """One revision of an answer, or None if it has no such version."""
+    return db.session.scalar(
+        _revisions(partnership_id, key, side).where(AnswerRevision.version == version)
+    )
+
+
+def _replayed(partnership_id: int, key: str, side: str, idempotency_key: str) -> Saved | None:
+    found = db.session.scalar(
+        _revisions(partnership_id, key, side).where(
+            AnswerRevision.idempotency_key == idempotency_key
+        )
+    )
+    return Saved(found.version, found.value, changed=False) if found else None
 
 
 def current(partnership_id: int, key: str, side: str = SHARED) -> Answer | None:
@@ -144,13 +159,7 @@ def history(partnership_id: int, key: str, side: str) -> list[AnswerRevision]:
     """Every revision of one answer, newest first, with their authors."""
     return list(
         db.session.scalars(
-            sa.select(AnswerRevision)
-            .join(Answer, Answer.id == AnswerRevision.answer_id)
-            .where(
-                Answer.partnership_id == partnership_id,
-                Answer.question_key == key,
-                Answer.side == side,
-            )
+            _revisions(partnership_id, key, side)
             .options(sa.orm.selectinload(AnswerRevision.author))
             .order_by(AnswerRevision.version.desc())
         )
@@ -161,7 +170,7 @@ def restore(
     *, partnership_id: int, key: str, side: str, version: int, base_version: int, actor: Account
 ) -> Saved:
     """Bring back an earlier value as a new revision (history only ever grows)."""
-    old = next((r for r in history(partnership_id, key, side) if r.version == version), None)
+    old = revision(partnership_id, key, side, version)
     if old is None:
         raise LookupError(version)
     saved = save_answer(
