@@ -10,7 +10,7 @@ from flask import Flask
 
 from tests.factories import World
 from workshop.extensions import db
-from workshop.groupwork import services
+from workshop.groupwork.answers import services
 from workshop.models import Account, Answer, AnswerRevision
 
 THREADS = 20
@@ -23,6 +23,7 @@ def test_twenty_writers_with_fresh_and_stale_versions_lose_nothing(
     partnership_id, actor_id = world.partnership.id, world.participant.id
     services.save_answer(
         partnership_id=partnership_id,
+        cycle=1,
         key="assessment_team",
         side="",
         value="start",
@@ -62,6 +63,7 @@ def test_twenty_writers_with_fresh_and_stale_versions_lose_nothing(
                 try:
                     services.save_answer(
                         partnership_id=partnership_id,
+                        cycle=1,
                         key="assessment_team",
                         side="",
                         value=f"writer {number} attempt {attempt}",

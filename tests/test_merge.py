@@ -14,7 +14,7 @@ from tests.factories import World, make_participant
 from tests.test_groupwork import EN, autosave, open_all_stages, stage_url, stored
 from workshop.auth.services import open_session
 from workshop.extensions import db
-from workshop.groupwork.merge import merge_rows
+from workshop.groupwork.answers.merge import merge_rows
 from workshop.models import Account, AnswerRevision
 
 ROWS = [

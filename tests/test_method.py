@@ -1,22 +1,36 @@
-"""The method definition: every published version loads, a broken one is refused loudly."""
+"""The method definition: every published version loads, a broken one is refused loudly, with
+every problem placed in the file; roles; the documented format."""
 
 from __future__ import annotations
 
 import copy
+import functools
+import random
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 import yaml
+from flask import Flask
 
+from workshop.method import roles, schema
 from workshop.method.definition import (
     COLUMN_TYPES,
     CURRENT_VERSION,
+    INSIGHTS,
+    PREFILLS,
     QUESTION_TYPES,
     VERSIONS_DIR,
     MethodError,
+    PerLinkedRow,
+    Problem,
     available_versions,
     load,
+    load_file,
     parse,
+    parse_text,
 )
+from workshop.paths import PROJECT_ROOT
 
 
 def test_every_published_version_loads_and_covers_stages_one_to_four() -> None:
@@ -125,3 +139,901 @@ def test_a_broken_definition_is_refused_with_its_problem_named(breakage, message
     breakage(raw)
     with pytest.raises(MethodError, match=message.replace("[", r"\[").replace("(", r"\(")):
         parse(raw)
+
+
+# --- The strict format: every kind of mistake is found, placed, and said -------------------
+
+
+def _stage(raw: dict, key: str) -> dict:
+    return next(s for s in raw["stages"] if s["key"] == key)
+
+
+def _problems(raw: object) -> list[Problem]:
+    with pytest.raises(MethodError) as caught:
+        parse(raw)
+    assert caught.value.problems, "a MethodError from parse lists its problems"
+    return list(caught.value.problems)
+
+
+def _add_column(table: str, column: dict) -> Callable[[dict], None]:
+    return lambda m: _q(m, table)["columns"].append(column)
+
+
+def _label(en: str = "X") -> dict:
+    return {"uk": "Х", "en": en}
+
+
+SCORES = "questions[0] (candidate_scores)"
+OBJECTIVES = "questions[0] (objectives)"
+MATRIX = "questions[0] (needs_matrix)"
+
+MISTAKES = [
+    # Unknown keys at every level, with a hint where one is close.
+    (
+        "typo in a question key",
+        lambda m: _q(m, "ua_focal_point").update(requird=True),
+        "questions[0] (ua_focal_point) › requird",
+        "unknown key (did you mean 'required'?)",
+    ),
+    (
+        "unknown key on the method",
+        lambda m: m.update(stage=[]),
+        "stage",
+        "unknown key (did you mean 'stages'?)",
+    ),
+    (
+        "unknown key on a list item",
+        lambda m: m["lists"]["sides"][0].update(label="x"),
+        "lists › sides[0] (ua) › label",
+        "unknown key",
+    ),
+    (
+        "unknown key on a stage",
+        lambda m: _stage(m, "needs").update(insight=["needs_offers"]),
+        "stages[1] (needs) › insight",
+        "did you mean 'insights'?",
+    ),
+    (
+        "unknown key on voting",
+        lambda m: _stage(m, "priorities")["voting"].update(dots=3),
+        "stages[2] (priorities) › voting › dots",
+        "unknown key",
+    ),
+    (
+        "unknown key on a section",
+        lambda m: _stage(m, "needs")["sections"][0].update(intro=_label()),
+        "stages[1] (needs) › sections[0] (how) › intro",
+        "unknown key",
+    ),
+    (
+        "unknown key on a column",
+        lambda m: _column(m, "candidate_scores", "policy").update(wieght=3),
+        f"{SCORES} › columns[2] (policy) › wieght",
+        "did you mean 'weight'?",
+    ),
+    (
+        "help on a column is not shown anywhere",
+        lambda m: _column(m, "signatories", "name").update(help=_label()),
+        "columns[0] (name) › help",
+        "unknown key",
+    ),
+    (
+        "unknown key on per_linked_row",
+        lambda m: _column(m, "objectives", "priority").update(per_linked_row={"least": 1}),
+        "columns[0] (priority) › per_linked_row › least",
+        "unknown key",
+    ),
+    (
+        "a stray key in a text (an unquoted comma)",
+        lambda m: _q(m, "outage_plan")["label"].update({"power": None}),
+        "questions[3] (outage_plan) › label",
+        "unexpected keys ['power']",
+    ),
+    # Wrong types.
+    (
+        "a weight as text",
+        lambda m: _column(m, "candidate_scores", "policy").update(weight="3"),
+        f"stages[2] (priorities) › sections[1] (scoring) › {SCORES} › columns[2] (policy) › weight",
+        'must be a whole number, got the text "3"',
+    ),
+    (
+        "a minimum as a word",
+        lambda m: _q(m, "memorandum_term_months").update(min="one"),
+        "questions[1] (memorandum_term_months) › min",
+        'must be a number, got the text "one"',
+    ),
+    (
+        "required as text",
+        lambda m: _q(m, "outage_plan").update(required="yes"),
+        "questions[3] (outage_plan) › required",
+        'must be true or false, got the text "yes"',
+    ),
+    (
+        "per_side as a number",
+        lambda m: _q(m, "can_offer").update(per_side=1),
+        "questions[1] (can_offer) › per_side",
+        "must be true or false, got the number 1",
+    ),
+    (
+        "max_rows as a float",
+        lambda m: _q(m, "signatories").update(max_rows=2.5),
+        "questions[2] (signatories) › max_rows",
+        "must be a whole number, got the number 2.5",
+    ),
+    (
+        "a label as plain text",
+        lambda m: _q(m, "outage_plan").update(label="What we do"),
+        "questions[3] (outage_plan) › label",
+        "needs non-empty 'uk' and 'en' text, got the text",
+    ),
+    (
+        "a text that is a number",
+        lambda m: _q(m, "memorandum_term_months")["example"].update(uk=24),
+        "questions[1] (memorandum_term_months) › example › uk",
+        "must be text, got the number 24 — put it in quotes",
+    ),
+    (
+        "a version that is a number",
+        lambda m: m.update(version=2024.1),
+        "version",
+        "the method needs a version as text",
+    ),
+    (
+        "an id that YAML read as yes/no",
+        lambda m: m["lists"]["sides"][0].update(id=False),
+        "lists › sides[0] › id",
+        "got the yes/no value false — put it in quotes",
+    ),
+    (
+        "insights not a list",
+        lambda m: _stage(m, "needs").update(insights="needs_offers"),
+        "stages[1] (needs) › insights",
+        "must be a list of insight names",
+    ),
+    (
+        "show as a number",
+        lambda m: _column(m, "activities", "objective").update(show=3),
+        "columns[0] (objective) › show",
+        "must be a key or a list of keys",
+    ),
+    (
+        "columns not a list",
+        lambda m: _q(m, "signatories").update(columns={"name": "text"}),
+        "questions[2] (signatories) › columns",
+        "must be a non-empty list",
+    ),
+    (
+        "choices as a mapping",
+        lambda m: _q(m, "endorsement").update(choices={"none": "Not yet"}),
+        "questions[2] (endorsement) › choices",
+        "must be the name of a list or a list of {id, uk, en}",
+    ),
+    (
+        "a stage that is not a mapping",
+        lambda m: m["stages"].append("review"),
+        "stages[4]",
+        "must be a mapping of stage keys",
+    ),
+    (
+        "a question type that is unknown",
+        lambda m: _q(m, "outage_plan").update(type="essay"),
+        "questions[3] (outage_plan) › type",
+        "unknown type 'essay'",
+    ),
+    (
+        "a table as a column",
+        lambda m: _column(m, "signatories", "role").update(type="table"),
+        "columns[1] (role) › type",
+        "unknown column type 'table'",
+    ),
+    (
+        "a ref as a question",
+        lambda m: _q(m, "outage_plan").update(type="ref"),
+        "questions[3] (outage_plan) › type",
+        "unknown type 'ref'",
+    ),
+    (
+        "a missing label",
+        lambda m: _q(m, "outage_plan").pop("label"),
+        "questions[3] (outage_plan) › label",
+        "is missing: every question needs 'label'",
+    ),
+    (
+        "a stage without sections",
+        lambda m: _stage(m, "needs").pop("sections"),
+        "stages[1] (needs) › sections",
+        "is missing",
+    ),
+    # Impossible or meaningless limits.
+    (
+        "min above max",
+        lambda m: _q(m, "memorandum_term_months").update(min=10, max=1),
+        "questions[1] (memorandum_term_months) › min",
+        "min is above max (10 > 1)",
+    ),
+    (
+        "max_rows below min_rows",
+        lambda m: _q(m, "priorities").update(max_rows=1),
+        "questions[0] (priorities) › min_rows",
+        "min_rows (2) is above max_rows (1)",
+    ),
+    (
+        "min_rows above the fixed rows",
+        lambda m: _q(m, "needs_matrix").update(min_rows=19),
+        f"{MATRIX} › min_rows",
+        "min_rows (19) is above the 18 fixed rows",
+    ),
+    (
+        "max_rows on a fixed-row table",
+        lambda m: _q(m, "readiness_checklist").update(max_rows=5),
+        "questions[0] (readiness_checklist) › max_rows",
+        "a table with fixed rows has exactly those rows",
+    ),
+    (
+        "zero max_rows",
+        lambda m: _q(m, "signatories").update(max_rows=0),
+        "questions[2] (signatories) › max_rows",
+        "must be at least 1, got 0",
+    ),
+    (
+        "negative min_rows",
+        lambda m: _q(m, "signatories").update(min_rows=-1),
+        "questions[2] (signatories) › min_rows",
+        "must be at least 0, got -1",
+    ),
+    (
+        "a typo'd huge max_rows",
+        lambda m: _q(m, "signatories").update(max_rows=6000),
+        "questions[2] (signatories) › max_rows",
+        "must be at most 500",
+    ),
+    (
+        "zero max_length",
+        lambda m: _q(m, "outage_plan").update(max_length=0),
+        "questions[3] (outage_plan) › max_length",
+        "must be at least 1, got 0",
+    ),
+    (
+        "max_length on a number",
+        lambda m: _q(m, "memorandum_term_months").update(max_length=5),
+        "questions[1] (memorandum_term_months) › max_length",
+        "only long_text and text questions take 'max_length'; this one is number",
+    ),
+    (
+        "a weight on a text column",
+        lambda m: _column(m, "candidate_scores", "candidate").update(weight=2),
+        f"{SCORES} › columns[0] (candidate) › weight",
+        "only score columns take 'weight'; this one is text",
+    ),
+    (
+        "a zero weight",
+        lambda m: _column(m, "candidate_scores", "policy").update(weight=0),
+        f"{SCORES} › columns[2] (policy) › weight",
+        "must be at least 1, got 0",
+    ),
+    (
+        "a zero vote budget",
+        lambda m: _stage(m, "priorities")["voting"].update(budget=0),
+        "stages[2] (priorities) › voting › budget",
+        "must be at least 1, got 0",
+    ),
+    (
+        "choices on a text question",
+        lambda m: _q(m, "outage_plan").update(choices="sides"),
+        "questions[3] (outage_plan) › choices",
+        "only multi_choice and single_choice questions take 'choices'",
+    ),
+    (
+        "a choice question without choices",
+        lambda m: _q(m, "endorsement").pop("choices"),
+        "questions[2] (endorsement) › choices",
+        "a single_choice question needs choices",
+    ),
+    (
+        "a table without columns",
+        lambda m: _q(m, "signatories").pop("columns"),
+        "questions[2] (signatories) › columns",
+        "a table needs columns",
+    ),
+    (
+        "a stage numbered out of order",
+        lambda m: _stage(m, "needs").update(number=3),
+        "stages[1] (needs) › number",
+        "this one must be 2",
+    ),
+    (
+        "per_linked_row min above max",
+        lambda m: _column(m, "objectives", "priority").update(per_linked_row={"min": 3, "max": 1}),
+        "columns[0] (priority) › per_linked_row › min",
+        "min (3) is above max (1)",
+    ),
+    (
+        "per_linked_row asking for nothing",
+        lambda m: _column(m, "objectives", "priority").update(per_linked_row={}),
+        "columns[0] (priority) › per_linked_row",
+        "says nothing",
+    ),
+    (
+        "per_linked_row on a plain column",
+        lambda m: _column(m, "objectives", "indicator").update(per_linked_row={"min": 1}),
+        "columns[2] (indicator) › per_linked_row",
+        "only ref and single_choice columns take 'per_linked_row'",
+    ),
+    (
+        "per_linked_row on a choice without a link",
+        lambda m: _column(m, "activities", "lead").update(per_linked_row={"min": 1}),
+        "columns[2] (lead) › per_linked_row",
+        "this column has no 'link'",
+    ),
+    # Bad keys.
+    (
+        "a section key with spaces",
+        lambda m: _stage(m, "priorities")["sections"][1].update(key="my scoring"),
+        "stages[2] (priorities) › sections[1] (my scoring) › key",
+        "key must be lower_snake_case",
+    ),
+    (
+        "a question key with capitals",
+        lambda m: _q(m, "outage_plan").update(key="OutagePlan"),
+        "questions[3] (OutagePlan) › key",
+        "got 'OutagePlan'",
+    ),
+    (
+        "a stage key starting with a digit",
+        lambda m: _stage(m, "needs").update(key="2_needs"),
+        "stages[1] (2_needs) › key",
+        "starting with a letter",
+    ),
+    (
+        "a key too long for the database",
+        lambda m: _q(m, "outage_plan").update(key="x" * 41),
+        "› key",
+        "at most 40 characters",
+    ),
+    (
+        "a choice id with a space",
+        lambda m: _q(m, "endorsement")["choices"][0].update(id="not yet"),
+        "questions[2] (endorsement) › choices[0] (not yet) › id",
+        "an id must be lower_snake_case",
+    ),
+    (
+        "a list name with a dash",
+        lambda m: m["lists"].update({"lead-sides": m["lists"]["lead_sides"]}),
+        "lists › lead-sides",
+        "a key must be lower_snake_case",
+    ),
+    (
+        "a repeated question key",
+        lambda m: _stage(m, "needs")["sections"][0]["questions"].append(
+            copy.deepcopy(_q(m, "outage_plan"))
+        ),
+        "stages[1] (needs) › sections[0] (how) › questions[2] (outage_plan) › key",
+        "repeated keys ['outage_plan']: a question key is used once in the whole method "
+        "(first at stages[0] (agreement)",
+    ),
+    (
+        "a repeated section key",
+        lambda m: _stage(m, "needs")["sections"][1].update(key="how"),
+        "stages[1] (needs) › sections",
+        "repeated section keys ['how']",
+    ),
+    (
+        "a repeated stage key",
+        lambda m: _stage(m, "needs").update(key="agreement"),
+        "stages",
+        "repeated stage keys ['agreement']",
+    ),
+    (
+        "a repeated column key",
+        lambda m: _column(m, "signatories", "role").update(key="name"),
+        "questions[2] (signatories) › columns",
+        "repeated column keys ['name']",
+    ),
+    (
+        "a repeated choice id",
+        lambda m: m["lists"]["sides"][1].update(id="ua"),
+        "lists › sides",
+        "repeated ids ['ua']",
+    ),
+    # Broken references.
+    (
+        "an unknown list",
+        lambda m: _q(m, "readiness_checklist").update(rows="readiness_itmes"),
+        "questions[0] (readiness_checklist) › rows",
+        "unknown list 'readiness_itmes' (did you mean 'readiness_items'?)",
+    ),
+    (
+        "a link to an unknown question",
+        lambda m: _column(m, "activities", "objective").update(link="objectivs"),
+        "columns[0] (objective) › link",
+        "links to 'objectivs', which is not a table (did you mean 'objectives'?)",
+    ),
+    (
+        "a link to a later stage",
+        lambda m: _column(m, "priorities", "gap").update(link="activities", show="activity"),
+        "questions[0] (priorities) › columns[1] (gap) › link",
+        "links to 'activities', which comes in a later stage",
+    ),
+    (
+        "a ref to a repeatable table without show",
+        lambda m: _column(m, "activities", "objective").pop("show"),
+        "columns[0] (objective)",
+        "a ref column needs 'link' and 'show'",
+    ),
+    (
+        "show on a ref to a fixed-row table",
+        lambda m: _column(m, "priorities", "gap").update(link="needs_matrix", show="status"),
+        "questions[0] (priorities) › columns[1] (gap) › show",
+        "'needs_matrix' has fixed rows, named by their labels: remove 'show'",
+    ),
+    (
+        "a vote on an unknown question",
+        lambda m: _stage(m, "priorities")["voting"].update(candidates="candidate_score"),
+        "stages[2] (priorities) › voting › candidates",
+        "votes on unknown question 'candidate_score'",
+    ),
+    (
+        "a vote on a question of another stage",
+        lambda m: _stage(m, "priorities")["voting"].update(candidates="objectives"),
+        "stages[2] (priorities) › voting › candidates",
+        "it must be a table of this stage",
+    ),
+    (
+        "a prefill on a non-table",
+        lambda m: _q(m, "plan_starts_on").update(prefill="gaps_from_needs"),
+        "questions[1] (plan_starts_on) › prefill",
+        "only table questions take 'prefill'; this one is date",
+    ),
+    (
+        "an unknown prefill",
+        lambda m: _q(m, "gap_table").update(prefill="gaps_from_need"),
+        "questions[0] (gap_table) › prefill",
+        "unknown prefill rule 'gaps_from_need' (did you mean 'gaps_from_needs'?)",
+    ),
+    (
+        "an unknown insight",
+        lambda m: _stage(m, "action_plan").update(insights=["smart_chek"]),
+        "stages[3] (action_plan) › insights[0]",
+        "unknown insight 'smart_chek' (did you mean 'smart_check'?)",
+    ),
+    (
+        "more_rows on a repeatable table",
+        lambda m: _q(m, "signatories").update(more_rows="steering_group"),
+        "questions[2] (signatories) › more_rows",
+        "this table has no 'rows'",
+    ),
+    (
+        "more_rows from an unknown question",
+        lambda m: _q(m, "readiness_checklist").update(more_rows="steering_grup"),
+        "questions[0] (readiness_checklist) › more_rows",
+        "no question 'steering_grup' (did you mean 'steering_group'?)",
+    ),
+    (
+        "more_rows from a per-side table",
+        lambda m: _q(m, "readiness_checklist").update(more_rows="candidate_scores"),
+        "questions[0] (readiness_checklist) › more_rows",
+        "'candidate_scores' must be a table whose rows people add, answered together",
+    ),
+    (
+        "more_rows from a later stage",
+        lambda m: _q(m, "readiness_checklist").update(more_rows="activities"),
+        "questions[0] (readiness_checklist) › more_rows",
+        "'activities' comes in a later stage",
+    ),
+    (
+        "a linked choice over a table with added rows",
+        lambda m: _q(m, "needs_matrix").update(more_rows="signatories"),
+        "questions[0] (gap_table) › columns[0] (area) › type",
+        "which a choice cannot name: make this a ref column",
+    ),
+    # Roles.
+    (
+        "an unknown role",
+        lambda m: _q(m, "gap_table").update(role="gap"),
+        "questions[0] (gap_table) › role",
+        "unknown question role 'gap' (did you mean 'gaps'?)",
+    ),
+    (
+        "a column role on a question",
+        lambda m: _q(m, "outage_plan").update(role="owner"),
+        "questions[3] (outage_plan) › role",
+        "unknown question role 'owner'",
+    ),
+    (
+        "a role given twice",
+        lambda m: _q(m, "shared_objectives").update(role="objectives"),
+        "questions[0] (objectives) › role",
+        "role 'objectives' is already given to 'shared_objectives'",
+    ),
+    (
+        "a needs matrix answered together",
+        lambda m: _q(m, "needs_matrix").pop("per_side"),
+        f"{MATRIX} › role",
+        "must be answered by each side (per_side: true)",
+    ),
+    (
+        "a role on a question of the wrong type",
+        lambda m: _q(m, "plan_starts_on").update(role="plan_horizon"),
+        "questions[1] (plan_starts_on) › role",
+        "must be a number question (this one is date)",
+    ),
+    (
+        "candidates without criteria",
+        lambda m: [c.pop("weight", None) for c in _q(m, "candidate_scores")["columns"]],
+        f"{SCORES} › role",
+        "needs criteria: score columns with a 'weight'",
+    ),
+    (
+        "a column role missing",
+        lambda m: _column(m, "needs_matrix", "can_share").pop("role"),
+        f"{MATRIX} › columns",
+        "a 'needs_matrix' table needs a column with role 'offers'",
+    ),
+    (
+        "a column role of the wrong type",
+        lambda m: _column(m, "objectives", "target").update(type="text"),
+        f"{OBJECTIVES} › columns[6] (target) › role",
+        "column role 'target' must be a number column, not text",
+    ),
+    (
+        "a column role from another table's role",
+        lambda m: _column(m, "objectives", "unit").update(role="owner"),
+        f"{OBJECTIVES} › columns[3] (unit) › role",
+        "column role 'owner' does not belong in a 'objectives' table",
+    ),
+    (
+        "a column role in a table without a role",
+        lambda m: _column(m, "signatories", "name").update(role="name"),
+        "questions[2] (signatories) › columns[0] (name) › role",
+        "means something only in a table with a role",
+    ),
+    (
+        "a column role given twice",
+        lambda m: _column(m, "objectives", "source").update(role="indicator"),
+        f"{OBJECTIVES} › columns[8] (source) › role",
+        "column role 'indicator' is given to two columns of this table",
+    ),
+    (
+        "a ref role linking elsewhere",
+        lambda m: _column(m, "priorities", "gap").update(link="priorities", show="priority"),
+        "questions[0] (priorities) › columns[1] (gap) › link",
+        "column role 'gap' must link to 'gap_table' (the table with role 'gaps')",
+    ),
+    (
+        "an insight without what it needs",
+        lambda m: _q(m, "activities").pop("role"),
+        "stages[3] (action_plan) › insights",
+        "insight 'smart_check' needs a question with role 'activities'; none has it",
+    ),
+    (
+        "an insight before what it needs",
+        lambda m: _stage(m, "needs").update(insights=["needs_offers", "smart_check"]),
+        "stages[1] (needs) › insights",
+        "insight 'smart_check' needs 'objectives' (role 'objectives'), which comes in a later",
+    ),
+    (
+        "a prefill on a table of another role",
+        lambda m: _q(m, "priorities").update(prefill="candidates_from_gaps"),
+        "questions[0] (priorities) › prefill",
+        "prefill 'candidates_from_gaps' works on a table with role 'candidates'; "
+        "'priorities' has role 'priorities'",
+    ),
+    (
+        "voting on a table that is not the candidates",
+        lambda m: _stage(m, "priorities")["voting"].update(candidates="priorities"),
+        "stages[2] (priorities) › voting",
+        "voting works on a table with role 'candidates'; 'priorities' has role 'priorities'",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("breakage", "path", "message"),
+    [case[1:] for case in MISTAKES],
+    ids=[case[0] for case in MISTAKES],
+)
+def test_every_kind_of_mistake_is_refused_with_its_place_in_the_file(
+    breakage: Callable[[dict], object], path: str, message: str
+) -> None:
+    raw = _raw()
+    breakage(raw)
+    problems = _problems(raw)
+    assert any(p.path.endswith(path) and message in p.message for p in problems), "\n".join(
+        map(str, problems)
+    )
+
+
+def test_all_problems_are_listed_together_and_the_real_method_has_none() -> None:
+    raw = _raw()
+    for _name, breakage, _path, _message in MISTAKES[:12]:
+        breakage(raw)
+    problems = _problems(raw)
+    assert len(problems) >= 12
+    said = str(_error(raw))
+    assert said.startswith("<method>: ") and all(str(p) in said for p in problems)
+    assert parse(_raw()).version == CURRENT_VERSION
+
+
+def _error(raw: dict) -> MethodError:
+    with pytest.raises(MethodError) as caught:
+        parse(raw)
+    return caught.value
+
+
+def _text() -> str:
+    return (VERSIONS_DIR / f"tpi-{CURRENT_VERSION}.yaml").read_text(encoding="utf-8")
+
+
+def test_problems_read_from_a_file_carry_their_line_number() -> None:
+    text = _text()
+    lines = text.splitlines()
+    policy = next(n for n, line in enumerate(lines, 1) if "{key: policy, type: score" in line)
+    lines[policy - 1] = lines[policy - 1].replace("weight: 3", 'weight: "3"')
+    with pytest.raises(MethodError) as caught:
+        parse_text("\n".join(lines), source="tpi-x.yaml")
+    (problem,) = caught.value.problems
+    assert problem.line == policy
+    assert str(problem).endswith(
+        f'weight: must be a whole number, got the text "3" (line {policy})'
+    )
+    assert str(caught.value).startswith("tpi-x.yaml: 1 problem:\n- stages[2] (priorities) › ")
+
+
+def test_a_key_written_twice_is_refused_rather_than_the_first_silently_dropped() -> None:
+    text = _text().replace("    number: 2\n", "    number: 2\n    number: 3\n", 1)
+    with pytest.raises(MethodError) as caught:
+        parse_text(text)
+    assert any(
+        p.path == "stages[1] › number" and "appears twice in one mapping" in p.message
+        for p in caught.value.problems
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('version: "1"\nstages: [\n', "the file is not valid YAML"),
+        ("", "must be a mapping of method keys, got nothing"),
+        ("- just\n- a list\n", "must be a mapping of method keys, got a list"),
+        ("a: &a [*a]\n", "unknown key"),  # a self-containing alias neither hangs nor crashes
+    ],
+)
+def test_a_file_that_is_not_a_method_is_refused_with_a_message(text: str, message: str) -> None:
+    with pytest.raises(MethodError, match=message):
+        parse_text(text)
+
+
+def test_a_file_named_for_a_version_must_say_that_version(tmp_path: Path) -> None:
+    copied = tmp_path / "tpi-2099.1.yaml"
+    copied.write_text(_text(), encoding="utf-8")
+    with pytest.raises(MethodError, match="the file is named for version 2099.1 but says '2024.1'"):
+        load_file(copied)
+    elsewhere = tmp_path / "draft.yaml"
+    elsewhere.write_text(_text(), encoding="utf-8")
+    assert load_file(elsewhere).version == CURRENT_VERSION
+
+
+ODD_VALUES = [
+    None,
+    "",
+    "3",
+    "needs_matrix",
+    "table",
+    "ref",
+    3,
+    0,
+    -1,
+    2.5,
+    float("nan"),
+    True,
+    False,
+    [],
+    ["x", 1],
+    {},
+    {"uk": "а"},
+    {"uk": "а", "en": "b"},
+    {"min": 1},
+]
+STRAY_KEYS = ["requird", "x", "role", "link", "more_rows", "per_linked_row", "weight", "show"]
+
+
+def _places(node: object, path: tuple = ()) -> list[tuple]:
+    found = [path]
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found += _places(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found += _places(value, (*path, index))
+    return found
+
+
+def _mutate(raw: dict, rng: random.Random) -> None:
+    """Delete a key or item, give it a value of another type, or add a stray key."""
+    for _ in range(rng.randint(1, 3)):
+        path = rng.choice(_places(raw)[1:])
+        parent = functools.reduce(lambda node, key: node[key], path[:-1], raw)
+        target = parent[path[-1]]
+        roll = rng.random()
+        if roll < 0.3:
+            del parent[path[-1]]
+        elif roll < 0.7:
+            parent[path[-1]] = copy.deepcopy(rng.choice(ODD_VALUES))
+        elif roll < 0.85 and isinstance(target, dict):
+            target[rng.choice(STRAY_KEYS)] = copy.deepcopy(rng.choice(ODD_VALUES))
+        else:  # another part's value in its place: right shapes in wrong places
+            other = rng.choice(_places(raw))
+            parent[path[-1]] = copy.deepcopy(functools.reduce(lambda n, k: n[k], other, raw))
+
+
+def test_randomly_broken_copies_of_the_real_method_load_or_are_refused_never_crash() -> None:
+    rng = random.Random(20240101)
+    base = _raw()
+    outcomes = {"loaded": 0, "refused": 0}
+    for _ in range(400):
+        raw = copy.deepcopy(base)
+        _mutate(raw, rng)
+        try:
+            parse(raw)
+        except MethodError as error:
+            assert error.problems, "every refusal says why"
+            outcomes["refused"] += 1
+        else:
+            outcomes["loaded"] += 1
+    assert outcomes["refused"] > 300  # the mutations mostly break something, and it is seen
+
+
+# --- Roles: the engine finds its tables by what they are for ------------------------------
+
+
+def test_the_current_method_gives_every_role_to_the_question_the_engine_used_by_key() -> None:
+    method = load(CURRENT_VERSION)
+    keys = {role: method.by_role(role) for role in roles.QUESTION_ROLES}
+    assert {role: q.key for role, q in keys.items() if q} == {
+        "needs_matrix": "needs_matrix",
+        "gaps": "gap_table",
+        "candidates": "candidate_scores",
+        "priorities": "priorities",
+        "objectives": "objectives",
+        "activities": "activities",
+        "plan_start": "plan_starts_on",
+        "plan_horizon": "plan_horizon_months",
+    }
+    columns = {
+        (q.key, c.role): c.key for q in keys.values() if q for c in q.columns if c.role is not None
+    }
+    assert columns == {
+        ("needs_matrix", "status"): "status",
+        ("needs_matrix", "wants"): "want_to_learn",
+        ("needs_matrix", "offers"): "can_share",
+        ("gap_table", "area"): "area",
+        ("candidate_scores", "name"): "candidate",
+        ("candidate_scores", "gap"): "gap",
+        ("priorities", "name"): "priority",
+        ("priorities", "gap"): "gap",
+        ("objectives", "priority"): "priority",
+        ("objectives", "indicator"): "indicator",
+        ("objectives", "target"): "target",
+        ("objectives", "target_on"): "target_on",
+        ("objectives", "baseline_on"): "baseline_on",
+        ("activities", "objective"): "objective",
+        ("activities", "owner"): "responsible",
+        ("activities", "starts_on"): "starts_on",
+        ("activities", "ends_on"): "ends_on",
+    }
+    matrix = method.by_role("needs_matrix")
+    assert matrix is not None and matrix.role == "needs_matrix"
+    offers = matrix.column_for("offers")
+    assert offers is not None and offers.key == "can_share"
+    assert matrix.column_for("owner") is None
+    assert method.by_role("no_such_role") is None
+
+
+def test_every_feature_names_roles_that_exist() -> None:
+    features = [*roles.INSIGHTS.values(), *roles.PREFILLS.values(), roles.VOTING]
+    for feature in features:
+        for role in (*feature.needs, *feature.optional, *filter(None, [feature.on])):
+            assert role in roles.QUESTION_ROLES, (feature.name, role)
+    for role in roles.QUESTION_ROLES.values():
+        for column in role.columns:
+            assert column.links_to is None or column.links_to in roles.QUESTION_ROLES
+    assert INSIGHTS == set(roles.INSIGHTS) and PREFILLS == set(roles.PREFILLS)
+
+
+# --- What method version 2024.2 adds --------------------------------------------------------
+
+
+def _with_2024_2_features() -> dict:
+    """The current method with the keys 2024.2 uses: areas a pair adds, a ref to a fixed-row
+    table, required cells and rows per linked row."""
+    raw = _raw()
+    _stage(raw, "needs")["sections"][1]["questions"].insert(
+        0,
+        {
+            "key": "added_areas",
+            "type": "table",
+            "item": _label("Area"),
+            "label": _label("Areas we add"),
+            "columns": [
+                {"key": "name", "type": "text", "role": "name", "label": _label("Area")},
+                {"key": "why", "type": "long_text", "label": _label("Why")},
+            ],
+        },
+    )
+    _q(raw, "needs_matrix")["more_rows"] = "added_areas"
+    _column(raw, "needs_matrix", "status")["required"] = True
+    area = _column(raw, "gap_table", "area")
+    del area["choices"]
+    area["type"] = "ref"
+    _column(raw, "objectives", "priority")["per_linked_row"] = {"min": 1, "max": 3}
+    _column(raw, "activities", "objective")["per_linked_row"] = {"min": 1}
+    return raw
+
+
+def test_the_2024_2_keys_load_and_are_exposed() -> None:
+    method = parse(_with_2024_2_features())
+    matrix = method.question("needs_matrix")
+    assert matrix is not None and matrix.more_rows == "added_areas"
+    objectives = method.question("objectives")
+    assert objectives is not None
+    priority = objectives.column_for("priority")
+    assert priority is not None and priority.per_linked_row == PerLinkedRow(min=1, max=3)
+    gaps = method.by_role("gaps")
+    assert gaps is not None
+    area = gaps.column_for("area")
+    assert area is not None and (area.type, area.link, area.show) == ("ref", "needs_matrix", ())
+
+
+def test_more_rows_must_come_from_a_table_that_can_name_its_rows() -> None:
+    raw = _with_2024_2_features()
+    for column in _q(raw, "added_areas")["columns"]:
+        column["type"] = "date"
+        column.pop("role", None)
+    problems = _problems(raw)
+    assert any(
+        p.path.endswith(f"{MATRIX} › more_rows") and "needs a text column" in p.message
+        for p in problems
+    )
+
+
+# --- Checking a file from the command line --------------------------------------------------
+
+
+def test_check_method_says_ok_or_lists_every_problem(app: Flask, tmp_path: Path) -> None:
+    runner = app.test_cli_runner()
+    path = VERSIONS_DIR / f"tpi-{CURRENT_VERSION}.yaml"
+    result = runner.invoke(args=["workshop", "check-method", str(path)])
+    assert result.exit_code == 0, result.output
+    assert result.output == "OK: 2024.1, 4 stages, 32 questions\n"
+    broken = tmp_path / "draft.yaml"
+    broken.write_text(
+        _text().replace("weight: 3", 'weight: "3"').replace("required: true", "requird: true"),
+        encoding="utf-8",
+    )
+    result = runner.invoke(args=["workshop", "check-method", str(broken)])
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[-1] == "draft.yaml: 22 problems."
+    assert any(
+        line.startswith("stages[0] (agreement) › sections[0] (people) › questions[0]")
+        and "requird: unknown key (did you mean 'required'?) (line " in line
+        for line in lines
+    )
+
+
+# --- The format is documented, and the document keeps up ------------------------------------
+
+
+def test_the_format_document_names_every_key_type_role_and_feature() -> None:
+    document = (PROJECT_ROOT / "docs" / "method-format.md").read_text(encoding="utf-8")
+    named = {
+        "keys": schema.known_keys(),
+        "question types": QUESTION_TYPES | COLUMN_TYPES,
+        "question roles": set(roles.QUESTION_ROLES),
+        "column roles": set(roles.COLUMN_ROLES),
+        "insights": INSIGHTS,
+        "prefill rules": PREFILLS,
+    }
+    for what, names in named.items():
+        missing = sorted(n for n in names if f"`{n}`" not in document)
+        assert missing == [], f"docs/method-format.md does not mention these {what}: {missing}"

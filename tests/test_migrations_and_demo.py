@@ -20,7 +20,7 @@ from flask_migrate import Migrate
 from tests.conftest import _config
 from workshop import create_app, demo
 from workshop.extensions import db
-from workshop.groupwork.rowids import ROW_ID
+from workshop.groupwork.answers.wire import ROW_ID
 from workshop.models import Account, Base, Partnership, Role, Seminar
 
 

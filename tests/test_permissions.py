@@ -173,24 +173,24 @@ CASES: dict[tuple[str, str], Case] = {
         lambda w: url_for("imports.confirm", batch_id=_batch_of(w.facilitator)),
         expect(403, anon=LOGIN, facilitator=302, other_facilitator=404, admin=302),
     ),
-    ("groupwork.stage", "GET"): Case(
+    ("stage.page", "GET"): Case(
         "GET",
-        lambda w: url_for("groupwork.stage", partnership_id=w.partnership.id, stage_key="needs"),
+        lambda w: url_for("stage.page", partnership_id=w.partnership.id, stage_key="needs"),
         expect(200, anon=LOGIN, other_participant=404, other_head=404, other_facilitator=404),
     ),
-    ("groupwork.save_section", "POST"): Case(
+    ("stage.save_section", "POST"): Case(
         "POST",
         lambda w: url_for(
-            "groupwork.save_section",
+            "stage.save_section",
             partnership_id=w.partnership.id,
             stage_key="agreement",
             section_key="memorandum",
         ),
         expect(403, anon=LOGIN, participant=302, other_participant=404),
     ),
-    ("groupwork.autosave", "POST"): Case(
+    ("answers.autosave", "POST"): Case(
         "POST",
-        lambda w: url_for("groupwork.autosave", partnership_id=w.partnership.id),
+        lambda w: url_for("answers.autosave", partnership_id=w.partnership.id),
         # An empty body is refused before anything is looked up.
         expect(403, anon=LOGIN, participant=400, other_participant=400),
     ),
@@ -199,25 +199,25 @@ CASES: dict[tuple[str, str], Case] = {
         lambda w: url_for("trace.page", partnership_id=w.partnership.id),
         expect(200, anon=LOGIN, other_participant=404, other_head=404, other_facilitator=404),
     ),
-    ("groupwork.history", "GET"): Case(
+    ("answers.history", "GET"): Case(
         "GET",
         lambda w: url_for(
-            "groupwork.history",
+            "answers.history",
             partnership_id=w.partnership.id,
             question_key="outage_plan",
         ),
         expect(200, anon=LOGIN, other_participant=404, other_head=404, other_facilitator=404),
     ),
-    ("groupwork.restore", "POST"): Case(
+    ("answers.restore", "POST"): Case(
         "POST",
         lambda w: url_for(
-            "groupwork.restore", partnership_id=w.partnership.id, question_key="outage_plan"
+            "answers.restore", partnership_id=w.partnership.id, question_key="outage_plan"
         ),
         expect(403, anon=LOGIN, participant=400, other_participant=404),
     ),
-    ("groupwork.csrf_token", "GET"): Case(
+    ("answers.csrf_token", "GET"): Case(
         "GET",
-        lambda w: url_for("groupwork.csrf_token", partnership_id=w.partnership.id),
+        lambda w: url_for("answers.csrf_token", partnership_id=w.partnership.id),
         expect(200, anon=LOGIN),
     ),
     ("review.submit", "POST"): Case(
@@ -226,28 +226,26 @@ CASES: dict[tuple[str, str], Case] = {
         # Required questions are unanswered: the table is told which, nothing moves.
         expect(403, anon=LOGIN, participant=422, other_participant=404),
     ),
-    ("groupwork.here", "POST"): Case(
+    ("stage.here", "POST"): Case(
         "POST",
-        lambda w: url_for("groupwork.here", partnership_id=w.partnership.id, stage_key="agreement"),
+        lambda w: url_for("stage.here", partnership_id=w.partnership.id, stage_key="agreement"),
         expect(200, anon=LOGIN, other_participant=404, other_head=404, other_facilitator=404),
     ),
-    ("review.vote", "POST"): Case(
+    ("voting.vote", "POST"): Case(
         "POST",
-        lambda w: url_for("review.vote", partnership_id=w.partnership.id, stage_key="priorities"),
+        lambda w: url_for("voting.vote", partnership_id=w.partnership.id, stage_key="priorities"),
         # An empty ballot is a valid "no dots" ballot.
         expect(403, anon=LOGIN, participant=302, other_participant=404),
     ),
-    ("review.reveal_votes", "POST"): Case(
+    ("voting.reveal", "POST"): Case(
         "POST",
-        lambda w: url_for(
-            "review.reveal_votes", partnership_id=w.partnership.id, stage_key="priorities"
-        ),
+        lambda w: url_for("voting.reveal", partnership_id=w.partnership.id, stage_key="priorities"),
         expect(403, anon=LOGIN, facilitator=302, admin=302, other_facilitator=404),
     ),
-    ("groupwork.take_suggestions", "POST"): Case(
+    ("stage.take_suggestions", "POST"): Case(
         "POST",
         lambda w: url_for(
-            "groupwork.take_suggestions",
+            "stage.take_suggestions",
             partnership_id=w.partnership.id,
             stage_key="priorities",
             question_key="gap_table",

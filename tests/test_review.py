@@ -85,7 +85,7 @@ def test_the_next_stage_opens_only_on_approval(
     early = act(table, world, "agreement", "submit")
     assert early.status_code == 422
     page = early.get_data(as_text=True)
-    assert "Answer these required questions first" in page
+    assert "This stage cannot be submitted yet. Still missing:" in page
     assert "Shared vision (in English)" in page
     assert status(world) is None
 

@@ -15,7 +15,8 @@ from flask.testing import FlaskClient
 from tests.factories import make_participant
 from workshop import demo
 from workshop.extensions import db
-from workshop.groupwork import lineage, services
+from workshop.groupwork.answers import services
+from workshop.groupwork.trace import lineage
 from workshop.method.definition import load
 from workshop.models import Account, Partnership, StageRun
 
@@ -84,11 +85,12 @@ def test_stage_tables_say_what_each_row_led_to_and_name_their_source(
 
 
 def test_a_removed_source_is_shown_not_hidden(reader: FlaskClient, demo_table: Partnership) -> None:
-    priorities = services.current(demo_table.id, "priorities")
+    priorities = services.current(demo_table.id, demo_table.cycle, "priorities")
     assert priorities is not None
     author = db.session.scalar(sa.select(Account).where(Account.email.is_not(None)))
     services.save_answer(
         partnership_id=demo_table.id,
+        cycle=demo_table.cycle,
         key="priorities",
         side="",
         value=[row for row in priorities.value if row["row"] != "pri-trauma"],
@@ -139,7 +141,7 @@ def test_a_participant_chooses_the_source_row_from_the_earlier_table(
         headers=EN,
     )
     assert response.status_code == 302
-    stored = services.current(partnership.id, "objectives")
+    stored = services.current(partnership.id, partnership.cycle, "objectives")
     assert stored is not None
     assert stored.value == [{"row": "o1", "priority": "p-wash", "objective": "Water tested weekly"}]
     page = client.get(base + "/stages/priorities", headers=EN).get_data(as_text=True)

@@ -6,8 +6,8 @@ import pytest
 from flask import Flask
 from flask_babel import force_locale
 
-from workshop.groupwork.rowids import ROW_ID
-from workshop.groupwork.values import InvalidAnswer, clean
+from workshop.groupwork.answers.wire import ROW_ID
+from workshop.groupwork.answers.values import InvalidAnswer, clean
 from workshop.method.definition import CURRENT_VERSION, load
 
 Q = load(CURRENT_VERSION).question

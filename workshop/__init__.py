@@ -63,10 +63,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from workshop.accounts.views import bp as accounts_bp
     from workshop.auth.views import bp as auth_bp
-    from workshop.groupwork import answer_views  # noqa: F401 - adds its routes to groupwork_bp
-    from workshop.groupwork.review_views import bp as review_bp
-    from workshop.groupwork.trace_views import bp as trace_bp
-    from workshop.groupwork.views import bp as groupwork_bp
+    from workshop import groupwork
     from workshop.imports.views import bp as imports_bp
     from workshop.institutions.views import bp as institutions_bp
     from workshop.main.views import bp as main_bp
@@ -79,9 +76,7 @@ def _register_blueprints(app: Flask) -> None:
         prefs_bp,
         auth_bp,
         partnerships_bp,
-        groupwork_bp,
-        review_bp,
-        trace_bp,
+        *groupwork.blueprints(),
         institutions_bp,
         seminars_bp,
         imports_bp,

@@ -1,6 +1,8 @@
-"""`flask workshop …` commands: seeding the demo and creating the first admin."""
+"""`flask workshop …` commands: seeding the demo, creating the first admin, checking a method."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 from flask.cli import AppGroup
@@ -8,6 +10,7 @@ from flask.cli import AppGroup
 from workshop import codes, demo
 from workshop.accounts.services import AccountError, create_account
 from workshop.extensions import db
+from workshop.method.definition import MethodError, load_file
 from workshop.models import Role
 
 workshop_cli = AppGroup("workshop", help="Twinning Workshop commands.")
@@ -56,3 +59,19 @@ def create_admin(email: str, name: str, password: str) -> None:
         raise click.ClickException(str(error.message)) from error
     db.session.commit()
     click.echo(f"Admin {email} created.")
+
+
+@workshop_cli.command("check-method", with_appcontext=False)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def check_method(file: Path) -> None:
+    """Check a method file and list every problem in it, with where it is."""
+    try:
+        method = load_file(file)
+    except MethodError as error:
+        for problem in error.problems or (str(error),):
+            click.echo(str(problem))
+        count = len(error.problems) or 1
+        click.echo(f"{file.name}: {count} problem{'s' if count != 1 else ''}.")
+        raise SystemExit(1) from None
+    questions = sum(len(stage.questions()) for stage in method.stages)
+    click.echo(f"OK: {method.version}, {len(method.stages)} stages, {questions} questions")

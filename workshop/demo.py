@@ -17,9 +17,9 @@ from flask_babel import force_locale
 from workshop import codes
 from workshop.accounts.services import create_account
 from workshop.extensions import db
-from workshop.groupwork import review
-from workshop.groupwork.services import save_answer
-from workshop.groupwork.values import clean
+from workshop.groupwork.answers.services import save_answer
+from workshop.groupwork.answers.values import clean
+from workshop.groupwork.review import completeness, workflow
 from workshop.method.definition import load
 from workshop.models import (
     SHARED,
@@ -249,6 +249,7 @@ def _fill_group_work(
             value = clean(question, raw)
         save_answer(
             partnership_id=partnership.id,
+            cycle=partnership.cycle,
             key=key,
             side=side,
             value=value,
@@ -256,18 +257,20 @@ def _fill_group_work(
             actor=authors[side or "ua"],
         )
     for stage in method.stages:
-        review.move(
-            partnership_id=partnership.id,
+        workflow.move(
+            partnership=partnership,
             method=method,
             stage=stage,
             action="submit",
             reason="",
             actor=authors["ua"],
             staff=False,
+            # The demo is a finished example: a stage it cannot submit is a broken demo.
+            unmet=completeness.unmet(partnership, method, stage),
         )
         if stage.key != "action_plan":
-            review.move(
-                partnership_id=partnership.id,
+            workflow.move(
+                partnership=partnership,
                 method=method,
                 stage=stage,
                 action="approve",

@@ -2,14 +2,27 @@
 
 Two layers. ``ENDPOINT_ACCESS`` says which kind of person may reach each endpoint at all; the
 app refuses any endpoint missing from it (fail closed), and the test suite fails when a route
-has no entry. The ``can_*`` functions decide about one object and are called by the views.
+has no entry. The ``can_*`` functions decide about one object and are called by the views;
+``managed_seminar_ids`` and ``visible_partnership_ids`` are the same object rules as SQL, for the
+list queries (see the comment above ``can_manage_seminar`` for why a rule is written twice).
 """
 
 from __future__ import annotations
 
 import enum
 
-from workshop.models import Account, ImportBatch, Membership, Partnership, Role, Seminar
+import sqlalchemy as sa
+
+from workshop.models import (
+    Account,
+    ImportBatch,
+    Membership,
+    Partnership,
+    Role,
+    Seminar,
+    seminar_facilitator,
+    seminar_partnership,
+)
 
 
 class Access(enum.Enum):
@@ -51,18 +64,18 @@ ENDPOINT_ACCESS: dict[str, Access] = {
     "imports.preview": Access.STAFF,
     "imports.confirm": Access.STAFF,
     "imports.template": Access.STAFF,
-    "groupwork.stage": Access.SIGNED_IN,
-    "groupwork.save_section": Access.PARTICIPANT,
-    "groupwork.autosave": Access.PARTICIPANT,
-    "groupwork.history": Access.SIGNED_IN,
+    "stage.page": Access.SIGNED_IN,
+    "stage.save_section": Access.PARTICIPANT,
+    "answers.autosave": Access.PARTICIPANT,
+    "answers.history": Access.SIGNED_IN,
     "trace.page": Access.SIGNED_IN,
-    "groupwork.restore": Access.PARTICIPANT,
-    "groupwork.csrf_token": Access.SIGNED_IN,
+    "answers.restore": Access.PARTICIPANT,
+    "answers.csrf_token": Access.SIGNED_IN,
     "review.submit": Access.PARTICIPANT,
-    "groupwork.take_suggestions": Access.PARTICIPANT,
-    "groupwork.here": Access.SIGNED_IN,
-    "review.vote": Access.PARTICIPANT,
-    "review.reveal_votes": Access.STAFF,
+    "stage.take_suggestions": Access.PARTICIPANT,
+    "stage.here": Access.SIGNED_IN,
+    "voting.vote": Access.PARTICIPANT,
+    "voting.reveal": Access.STAFF,
     "review.decide": Access.STAFF,
     "review.comment": Access.SIGNED_IN,
     "review.resolve_comment": Access.SIGNED_IN,
@@ -87,26 +100,115 @@ def may_reach(actor: Account | None, access: Access) -> bool:
     return actor.role is Role.ADMIN
 
 
+# -- Who may see which seminar and partnership -------------------------------------------------
+#
+# Each rule below exists in two renderings, and on purpose:
+#
+# * ``can_manage_seminar`` / ``can_view_partnership`` decide about ONE object, in Python, on what
+#   the request has already loaded. They run on every group-work request (an autosave included,
+#   whose query count tests/test_groupwork.py caps) and several times per page (view, review,
+#   comment). For a participant the session loader has already joined their seats
+#   (workshop/auth/sessions.py -> auth.services.load_session), for a head the institution id is a
+#   column of the account and the partnership: the check costs no query. Asking the database
+#   instead would add a query to every such request.
+# * ``managed_seminar_ids`` / ``visible_partnership_ids`` are the SAME rules as SQL: the set of
+#   ids an actor may see, for lists. Every list query filters with them and with nothing else
+#   (workshop/seminars/queries.py, workshop/partnerships/queries.py), so there is no third copy.
+#
+# The two renderings sit next to each other, branch for branch, and tests/test_visibility.py walks
+# every role against every kind of seminar and partnership and fails on any disagreement between
+# them (and with the expected answer). Change one, change its twin in the same commit.
+# Both fail closed: a role neither rendering names sees nothing.
+
+
 def can_manage_seminar(actor: Account, seminar: Seminar) -> bool:
-    """Admins manage every seminar; a facilitator only the seminars they are assigned to."""
+    """Admins manage every seminar; a facilitator only the seminars they are assigned to.
+
+    Python twin of ``managed_seminar_ids``. Anybody else (a head, a participant, even one left in
+    a seminar's facilitator list after their role changed) manages nothing.
+    """
     if actor.role is Role.ADMIN:
         return True
-    return actor.role is Role.FACILITATOR and any(f.id == actor.id for f in seminar.facilitators)
+    if actor.role is Role.FACILITATOR:
+        return any(f.id == actor.id for f in seminar.facilitators)
+    return False
+
+
+def managed_seminar_ids(actor: Account) -> sa.Select[tuple[int]]:
+    """The ids of the seminars ``actor`` manages, as SQL: the list twin of ``can_manage_seminar``.
+
+    Use as ``Seminar.id.in_(managed_seminar_ids(actor))``. The select never correlates with the
+    query it is put in: it is a self-contained set.
+    """
+    if actor.role is Role.ADMIN:
+        return _ids(sa.select(Seminar.id))
+    if actor.role is Role.FACILITATOR:
+        return _ids(
+            sa.select(seminar_facilitator.c.seminar_id).where(
+                seminar_facilitator.c.account_id == actor.id
+            )
+        )
+    return _ids(sa.select(Seminar.id).where(sa.false()))
 
 
 def can_view_partnership(actor: Account, partnership: Partnership) -> bool:
     """Admins see all; facilitators their seminars' partnerships; heads their institution's;
-    participants only the partnership they sit in."""
+    participants only the partnership they sit in (an active seat: a removed person is out).
+
+    Python twin of ``visible_partnership_ids``: no query for participants and heads, whose data
+    the request has loaded already (see the comment above).
+    """
     if actor.role is Role.ADMIN:
         return True
     if actor.role is Role.FACILITATOR:
         return any(can_manage_seminar(actor, s) for s in partnership.seminars)
     if actor.role is Role.HEAD:
-        return actor.institution_id in (
+        return actor.institution_id is not None and actor.institution_id in (
             partnership.ua_institution_id,
             partnership.partner_institution_id,
         )
-    return any(m.active and m.partnership_id == partnership.id for m in actor.memberships)
+    if actor.role is Role.PARTICIPANT:
+        return seat_at(actor, partnership) is not None
+    return False
+
+
+def visible_partnership_ids(actor: Account) -> sa.Select[tuple[int]]:
+    """The ids of the partnerships ``actor`` may see, as SQL: the list twin of
+    ``can_view_partnership``, branch for branch.
+
+    Use as ``Partnership.id.in_(visible_partnership_ids(actor))``; an id may come more than once
+    (a partnership in two of a facilitator's seminars), which ``IN`` does not mind.
+    """
+    if actor.role is Role.ADMIN:
+        return _ids(sa.select(Partnership.id))
+    if actor.role is Role.FACILITATOR:
+        return _ids(
+            sa.select(seminar_partnership.c.partnership_id).where(
+                seminar_partnership.c.seminar_id.in_(managed_seminar_ids(actor))
+            )
+        )
+    if actor.role is Role.HEAD and actor.institution_id is not None:
+        return _ids(
+            sa.select(Partnership.id).where(
+                sa.or_(
+                    Partnership.ua_institution_id == actor.institution_id,
+                    Partnership.partner_institution_id == actor.institution_id,
+                )
+            )
+        )
+    if actor.role is Role.PARTICIPANT:
+        return _ids(
+            sa.select(Membership.partnership_id).where(
+                Membership.account_id == actor.id, Membership.active.is_(True)
+            )
+        )
+    return _ids(sa.select(Partnership.id).where(sa.false()))
+
+
+def _ids(select: sa.Select[tuple[int]]) -> sa.Select[tuple[int]]:
+    # Without this, SQLAlchemy would correlate e.g. ``SELECT partnership.id`` with an outer query
+    # over ``partnership`` and leave the subquery with no FROM at all.
+    return select.correlate(None)
 
 
 def can_use_import(actor: Account, batch: ImportBatch) -> bool:
@@ -115,7 +217,10 @@ def can_use_import(actor: Account, batch: ImportBatch) -> bool:
 
 
 def seat_at(actor: Account, partnership: Partnership) -> Membership | None:
-    """The active seat ``actor`` has at this partnership's table: only seated people write."""
+    """The active seat ``actor`` has at this partnership's table: only seated people write.
+
+    Reads the seats the session loader joined onto the account: no query.
+    """
     return next(
         (m for m in actor.memberships if m.active and m.partnership_id == partnership.id), None
     )

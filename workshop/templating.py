@@ -10,7 +10,7 @@ from flask_babel import format_date, format_datetime
 
 from workshop import codes, geo
 from workshop.config import LANGUAGES
-from workshop.groupwork.rowids import new_row_id
+from workshop.groupwork.answers import wire
 from workshop.i18n import current_lang, localized
 from workshop.prefs.display import DISPLAY_COOKIE, display_modes
 
@@ -52,4 +52,10 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["day"] = _date
     app.jinja_env.filters["code"] = codes.grouped
     app.jinja_env.filters["moment"] = _moment
-    app.jinja_env.globals["new_row_id"] = new_row_id
+    # The wire format (answers.wire): templates name every answer field through these, and the
+    # stage page hands ``wire_format`` to its script, so no field name is spelled twice.
+    app.jinja_env.globals["new_row_id"] = wire.new_row_id
+    app.jinja_env.globals["field_name"] = wire.field_name
+    app.jinja_env.globals["version_name"] = wire.version_name
+    app.jinja_env.globals["REMOVE"] = wire.REMOVE
+    app.jinja_env.globals["wire_format"] = wire.for_page()

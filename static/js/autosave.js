@@ -6,7 +6,38 @@
   "use strict";
   var forms = document.querySelectorAll("form[data-autosave]");
   if (!forms.length || !window.fetch || !window.localStorage) { return; }
+  /* The wire format (field names, row ids) is the server's, handed to the page as JSON
+   * (workshop/groupwork/answers/wire.py, for_page). Without it, or with anything missing, the
+   * script does nothing: the forms still save with their buttons, and no name is guessed. */
+  var WIRE = wireFormat();
+  if (!WIRE) { return; }
+  var SEP = WIRE.separator;
   var DELAY = 700;
+
+  function wireFormat() {
+    var block = document.getElementById("wire-format");
+    var wire;
+    try { wire = JSON.parse(block ? block.textContent : ""); } catch (e) { return null; }
+    if (!wire || typeof wire !== "object") { return null; }
+    var texts = ["question", "version", "separator", "remove", "rowIdPattern", "rowIdAlphabet"];
+    if (!texts.every(function (k) { return typeof wire[k] === "string" && wire[k]; })) { return null; }
+    if (!Array.isArray(wire.person) || !wire.person.length ||
+        !wire.person.every(function (p) { return typeof p === "string" && p; })) { return null; }
+    var length = wire.rowIdLength;
+    if (typeof length !== "number" || length < 1 || length !== Math.floor(length)) { return null; }
+    if (wire.rowIdAlphabet.length > 256 || !window.crypto || !crypto.getRandomValues) { return null; }
+    try { wire.rowId = new RegExp(wire.rowIdPattern); } catch (e) { return null; }
+    return wire;
+  }
+  /* q.<key>, q.<key>.<part>, q.<key>.<row>.<column>; v.<key> */
+  function fieldName() {
+    return [WIRE.question].concat(Array.prototype.slice.call(arguments)).join(SEP);
+  }
+  function versionName(key) { return WIRE.version + SEP + key; }
+  function isRemove(name) {
+    var bits = (name || "").split(SEP);
+    return bits.length === 4 && bits[0] === WIRE.question && bits[3] === WIRE.remove;
+  }
   /* Per person: on a shared computer, one person's unsent text never goes out as another's. */
   var storeKey = "twinning-unsent:" + forms[0].getAttribute("data-person") + ":" + location.pathname;
 
@@ -14,14 +45,17 @@
     if (window.crypto && crypto.randomUUID) { return crypto.randomUUID(); }
     return String(Date.now()) + "-" + Math.random().toString(16).slice(2);
   }
-  function keyOf(name) { return name && name.indexOf("q.") === 0 ? name.split(".")[1] : null; }
+  function keyOf(name) {
+    var bits = (name || "").split(SEP);
+    return bits.length > 1 && bits[0] === WIRE.question ? bits[1] : null;
+  }
   function field(form, name) { return form.querySelector('[name="' + name + '"]'); }
 
   /* The value of one question, in the same shape the server reads from a posted form. */
   function read(form, key) {
     var box = form.querySelector('[data-question="' + key + '"]');
-    var prefix = "q." + key;
-    var inputs = box.querySelectorAll('[name^="' + prefix + '"]');
+    var prefix = fieldName(key);
+    var inputs = box.querySelectorAll('[name="' + prefix + '"]');
     var table = box.querySelector("table.answer-table");
     if (!table) {
       var multi = box.querySelector('input[type=checkbox][name="' + prefix + '"]');
@@ -29,10 +63,10 @@
         return Array.prototype.filter.call(inputs, function (i) { return i.checked; })
           .map(function (i) { return i.value; });
       }
-      var parts = box.querySelectorAll('[name^="' + prefix + '."]');
+      var parts = WIRE.person.filter(function (part) { return field(box, fieldName(key, part)); });
       if (parts.length) {
         var person = {};
-        parts.forEach(function (i) { person[i.name.split(".")[2]] = i.value; });
+        parts.forEach(function (part) { person[part] = field(box, fieldName(key, part)).value; });
         return person;
       }
       var radios = box.querySelectorAll('input[type=radio][name="' + prefix + '"]');
@@ -45,10 +79,11 @@
     var rows = {};
     var order = [];
     var removed = {};
-    inputs.forEach(function (input) {
-      var bits = input.name.split(".");
+    box.querySelectorAll('[name^="' + prefix + SEP + '"]').forEach(function (input) {
+      var bits = input.name.split(SEP);
+      if (bits.length !== 4) { return; }
       var row = bits[2];
-      if (bits[3] === "_remove") { if (input.checked) { removed[row] = true; } return; }
+      if (bits[3] === WIRE.remove) { if (input.checked) { removed[row] = true; } return; }
       if (!rows[row]) { rows[row] = {}; order.push(row); }
       if (input.type === "checkbox") {
         rows[row][bits[3]] = rows[row][bits[3]] || [];
@@ -80,7 +115,7 @@
     this.state.textContent = this.state.getAttribute("data-text-" + state) || "";
   };
   Saver.prototype.version = function (key) {
-    var hidden = field(this.form, "v." + key);
+    var hidden = field(this.form, versionName(key));
     return hidden ? parseInt(hidden.value, 10) || 0 : 0;
   };
   Saver.prototype.schedule = function (key) {
@@ -113,7 +148,8 @@
     var item = this.pending[key];
     this.busy = true;
     this.say("saving");
-    var body = JSON.stringify({ question: key, value: item.value, base_version: item.base, key: item.key });
+    var body = JSON.stringify({ question: key, value: item.value, base_version: item.base, key: item.key,
+                                cycle: Number(this.form.getAttribute("data-cycle")) || undefined });
     fetch(this.url, {
       method: "POST", body: body, credentials: "same-origin", redirect: "manual",
       headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": token() }
@@ -140,7 +176,7 @@
     if (status === 200) {
       this.out = false;
       if (data.html) { box = this.adopt(box, key, item, data); }
-      field(this.form, "v." + key).value = data.version;
+      field(this.form, versionName(key)).value = data.version;
       if (!data.html) { this.last[key] = JSON.stringify(item.value); }
       if (this.pending[key] && this.pending[key] !== item) { this.pending[key].base = data.version; }
       this.done(key, item);
@@ -179,11 +215,11 @@
   Saver.prototype.adopt = function (box, key, item, data) {
     var sent = {};
     (item.value || []).forEach(function (row) {
-      Object.keys(row).forEach(function (col) { sent["q." + key + "." + row.row + "." + col] = row[col]; });
+      Object.keys(row).forEach(function (col) { sent[fieldName(key, row.row, col)] = row[col]; });
     });
     var typed = {};
     box.querySelectorAll("input[type=text], textarea, select, input[type=date]").forEach(function (el) {
-      var bits = el.name.split(".");
+      var bits = el.name.split(SEP);
       var was = sent[el.name] === undefined ? "" : String(sent[el.name]);
       if (bits.length === 4 && el.value !== was) { typed[el.name] = el.value; }
     });
@@ -270,11 +306,26 @@
     else { localStorage.removeItem(storeKey); }
   }
 
-  var ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789";
+  /* A fresh row id: rowIdLength characters drawn evenly from the handed alphabet (bytes that
+   * would favour its first letters are drawn again), or null if it would not be a row id. */
   function newRowId() {
-    var bytes = new Uint8Array(10);
-    crypto.getRandomValues(bytes);
-    return Array.prototype.map.call(bytes, function (b) { return ALPHABET[b % 32]; }).join("");
+    var alphabet = WIRE.rowIdAlphabet;
+    var limit = 256 - (256 % alphabet.length);
+    var id = "";
+    while (id.length < WIRE.rowIdLength) {
+      var bytes = new Uint8Array(WIRE.rowIdLength);
+      crypto.getRandomValues(bytes);
+      for (var i = 0; i < bytes.length && id.length < WIRE.rowIdLength; i++) {
+        if (bytes[i] < limit) { id += alphabet[bytes[i] % alphabet.length]; }
+      }
+    }
+    return WIRE.rowId.test(id) ? id : null;
+  }
+  function renamed(name, row) {
+    var bits = name.split(SEP);
+    if (bits.length !== 4 || bits[0] !== WIRE.question) { return name; }
+    bits[2] = row;
+    return bits.join(SEP);
   }
   function showAddRow(root) {
     root.querySelectorAll("[data-add-row]").forEach(function (button) { button.hidden = false; });
@@ -289,13 +340,13 @@
     if (!rows.length || rows.length >= max) { button.hidden = true; return; }
     var last = rows[rows.length - 1];
     var copy = last.cloneNode(true);
-    var old = last.getAttribute("data-row");
     var id = newRowId();
+    if (!id) { button.hidden = true; return; }
     var number = rows.length + 1;
     copy.setAttribute("data-row", id);
     copy.querySelector("th").textContent = String(number);
     copy.querySelectorAll("[name]").forEach(function (el) {
-      el.name = el.name.replace("." + old + ".", "." + id + ".");
+      el.name = renamed(el.name, id);
       if (el.type === "checkbox") { el.checked = false; } else { el.value = ""; }
     });
     copy.querySelectorAll("[aria-label]").forEach(function (el) {
@@ -307,6 +358,15 @@
     var first = copy.querySelector("[name]");
     if (first) { first.focus(); }
   }
+
+  /* For tests and debugging, read-only: the value of one question as the script would send it
+   * now (the same shape the server reads from the posted form). Changes nothing on the page. */
+  window.Twinning = window.Twinning || {};
+  window.Twinning.readAnswer = function (key) {
+    var selector = '[data-question="' + (window.CSS && CSS.escape ? CSS.escape(String(key)) : key) + '"]';
+    var form = Array.prototype.find.call(forms, function (f) { return f.querySelector(selector); });
+    return form ? read(form, String(key)) : undefined;
+  };
 
   forms.forEach(function (form) {
     showAddRow(form);
@@ -321,7 +381,7 @@
       if (key) { saver.schedule(key); }
     });
     form.addEventListener("change", function (event) {
-      if (/\._remove$/.test(event.target.name || "")) {
+      if (isRemove(event.target.name)) {
         /* Shown struck through until the page reloads: unticking brings the row back. */
         event.target.closest("tr").classList.toggle("removed", event.target.checked);
       }
@@ -343,15 +403,18 @@
   function fill(form, key, value) {
     var box = form.querySelector('[data-question="' + key + '"]');
     if (!box) { return; }
-    var prefix = "q." + key;
+    var prefix = fieldName(key);
     if (!Array.isArray(value) || !value.length || typeof value[0] !== "object") {
       if (value && typeof value === "object" && !Array.isArray(value)) {
-        Object.keys(value).forEach(function (part) { setField(box, prefix + "." + part, value[part]); });
+        WIRE.person.forEach(function (part) {
+          if (part in value) { setField(box, fieldName(key, part), value[part]); }
+        });
       } else { setField(box, prefix, value); }
       return;
     }
     value.forEach(function (row) {
-      var known = box.querySelector('[name^="' + prefix + "." + row.row + '."]');
+      if (!row || typeof row.row !== "string" || !WIRE.rowId.test(row.row)) { return; }
+      var known = box.querySelector('[name^="' + fieldName(key, row.row) + SEP + '"]');
       if (!known) {
         /* A row added in the earlier visit: it takes the place of an empty row on this page. */
         var blank = Array.prototype.find.call(box.querySelectorAll("tr[data-row]"), function (tr) {
@@ -360,14 +423,11 @@
           });
         });
         if (!blank) { return; }
-        var old = blank.getAttribute("data-row");
         blank.setAttribute("data-row", row.row);
-        blank.querySelectorAll("[name]").forEach(function (el) {
-          el.name = el.name.replace(prefix + "." + old + ".", prefix + "." + row.row + ".");
-        });
+        blank.querySelectorAll("[name]").forEach(function (el) { el.name = renamed(el.name, row.row); });
       }
       Object.keys(row).forEach(function (col) {
-        if (col !== "row") { setField(box, prefix + "." + row.row + "." + col, row[col]); }
+        if (col !== "row") { setField(box, fieldName(key, row.row, col), row[col]); }
       });
     });
   }

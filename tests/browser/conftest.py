@@ -67,8 +67,33 @@ def _axe_everywhere(page: Page) -> None:
     page.context.add_init_script(path=str(AXE_JS))
 
 
+# True once the page is the one a person sees: every stylesheet applied, fonts in, nothing moving.
+# Until then sizes are the browser's unstyled defaults (a 19 px link, a 21 px button) and axe's
+# target-size rule measures those: elements can be in the DOM while the CSS is still on its way.
+SETTLED_JS = """() => document.readyState === 'complete'
+  && [...document.querySelectorAll('link[rel~=stylesheet]')].every(link => link.sheet !== null)
+  && document.fonts.status === 'loaded'
+  && document.getAnimations().every(a => a.playState !== 'running')"""
+# Fonts ready, then two frames, so that style and layout of the settled page have run.
+NEXT_FRAMES_JS = """() => document.fonts.ready.then(() => new Promise(
+  done => requestAnimationFrame(() => requestAnimationFrame(() => done(true)))))"""
+
+
+def settle(page: Page) -> None:
+    """Wait for a settled page: loaded, styled, fonts ready, no running transitions/animations.
+
+    This waits for the document the page has *now*. After a click that submits a form, first
+    wait for that navigation (``page.expect_navigation()``, ``page.wait_for_url``) or for
+    something only the new page has, or this may settle the old page.
+    """
+    page.wait_for_load_state("load")
+    page.wait_for_function(SETTLED_JS)
+    page.evaluate(NEXT_FRAMES_JS)
+
+
 def assert_accessible(page: Page, label: str) -> None:
-    """Run axe-core on the page as it is now; fail with the rules and the elements they hit."""
+    """Run axe-core on the settled page; fail with the rules and the elements they hit."""
+    settle(page)
     result = page.evaluate(
         "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
         AXE_TAGS,

@@ -196,13 +196,16 @@ def test_dot_voting_by_keyboard_hidden_then_revealed(
     expect(page.get_by_label("Травмакоманда", exact=True)).to_be_focused()
     page.keyboard.press("Control+a")
     page.keyboard.type("1")
-    page.keyboard.press("Enter")
+    # The old page says "hidden" too: wait for the page the vote was sent from to be replaced.
+    with page.expect_navigation(url="**/stages/priorities#voting"):
+        page.keyboard.press("Enter")
     expect(page.locator("#voting")).to_contain_text("Результат приховано")
     assert_accessible(page, "uk phone voting hidden")
 
     staff, facilitator = _facilitator(browser, live_server, "en-GB", DESKTOP)
     facilitator.goto(base + "/stages/priorities#voting")
-    facilitator.get_by_role("button", name="Reveal the result").click()
+    with facilitator.expect_navigation():
+        facilitator.get_by_role("button", name="Reveal the result").click()
     expect(facilitator.locator(".tally")).to_contain_text("Гігієна рук")
     assert_accessible(facilitator, "en desktop voting revealed")
     page.reload()
@@ -405,19 +408,22 @@ def test_a_pair_takes_one_need_all_the_way_to_an_activity_and_the_trace_shows_it
     # Each step offers rows from the one before; the partner takes them in English.
     en.goto(f"{base}/stages/priorities")
     for question in ("gap_table", "candidate_scores"):
-        en.locator(f"form.suggestions[action$='/prefill/{question}'] button").click()
+        with en.expect_navigation():
+            en.locator(f"form.suggestions[action$='/prefill/{question}'] button").click()
         expect(en.locator(".flash, [role=status]").first).to_be_visible()
     en.locator("#question-gap_table").get_by_label("Row 1 — Gap").fill("No CLABSI surveillance")
     en.locator("#question-candidate_scores").get_by_label("Row 1 — Expected impact").select_option(
         "5"
     )
     expect(en.locator("#section-scoring .save-state")).to_have_text("All changes saved")
-    en.locator("form.suggestions[action$='/prefill/priorities'] button").click()
+    with en.expect_navigation():
+        en.locator("form.suggestions[action$='/prefill/priorities'] button").click()
     en.get_by_label("Row 1 — Rationale").fill("Largest gap; both sides agree")
     expect(en.locator("#section-decision .save-state")).to_have_text("All changes saved")
 
     en.goto(f"{base}/stages/action_plan")
-    en.locator("form.suggestions[action$='/prefill/objectives'] button").click()
+    with en.expect_navigation():
+        en.locator("form.suggestions[action$='/prefill/objectives'] button").click()
     en.get_by_label("Row 1 — SMART objective").fill("Halve CLABSI within 18 months")
     expect(en.locator("#section-objectives .save-state")).to_have_text("All changes saved")
 

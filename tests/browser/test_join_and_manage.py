@@ -108,8 +108,11 @@ def test_keyboard_only_join_and_skip_link(
 def test_large_text_and_high_contrast_are_remembered(page: Page, live_server: str) -> None:
     page.goto(live_server + "/")
     size_before = page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
-    page.get_by_role("button", name="Великий шрифт").click()
-    page.get_by_role("button", name="Висока контрастність").click()
+    # Each button sends a form: wait for its page before pressing the next one.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Великий шрифт").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Висока контрастність").click()
     page.goto(live_server + "/join")
     html = page.locator("html")
     expect(html).to_have_class(re.compile(r"mode-contrast"))

@@ -10,13 +10,11 @@ from workshop import audit
 from workshop.auth.services import end_all_sessions
 from workshop.extensions import db
 from workshop.models import Account, Institution, Role
+from workshop.usererror import UserError
 
 
-class AccountError(Exception):
-    def __init__(self, message: str, *, field: str) -> None:
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
+class AccountError(UserError):
+    """An account problem the person can fix."""
 
 
 def create_account(

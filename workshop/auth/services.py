@@ -16,19 +16,18 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from workshop import audit, codes, throttle
 from workshop.extensions import db
 from workshop.models import Account, AuthSession, Membership, Role, Seminar, Side, utcnow
+from workshop.usererror import UserError
 
 # Checked against when an e-mail is unknown, so a wrong address costs the same time as a
 # wrong password and the response time does not tell which accounts exist.
 _DUMMY_HASH = generate_password_hash("not a real password")
 
 
-class AuthError(Exception):
+class AuthError(UserError):
     """A refusal with a message for the person and, when throttled, a wait in seconds."""
 
     def __init__(self, message: str, *, field: str, retry_after: int = 0) -> None:
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
+        super().__init__(message, field=field)
         self.retry_after = retry_after
 
 

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from flask_babel import lazy_gettext as _l
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
+from workshop.usererror import UserError
 
 REQUIRED_COLUMNS = (
     "ua_name_uk",
@@ -53,10 +54,8 @@ class Sheet:
     empty_rows: int = 0
 
 
-class UnreadableFile(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(str(message))
-        self.message = message
+class UnreadableFile(UserError):
+    """A spreadsheet that cannot be read, with why, for the person who uploaded it."""
 
 
 def read_upload(filename: str, data: bytes, *, max_rows: int) -> Sheet:

@@ -10,13 +10,11 @@ from flask_babel import lazy_gettext as _l
 from workshop import audit
 from workshop.extensions import db
 from workshop.models import Account, Institution
+from workshop.usererror import UserError
 
 
-class InstitutionError(Exception):
-    def __init__(self, message: str, *, field: str) -> None:
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
+class InstitutionError(UserError):
+    """An institution problem the person can fix."""
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from workshop.models.account import Account, AuthSession, Membership, Role, Side
 from workshop.models.activity import AuditEvent, ImportBatch, Throttle
 from workshop.models.answer import SHARED, Answer, AnswerRevision
 from workshop.models.base import Base, utcnow
+from workshop.models.cycle import FIRST_CYCLE, Cycle
 from workshop.models.institution import UKRAINE, Institution, Partnership
 from workshop.models.review import (
     Comment,
@@ -16,6 +17,7 @@ from workshop.models.review import (
 from workshop.models.seminar import Seminar, seminar_facilitator, seminar_partnership
 
 __all__ = [
+    "FIRST_CYCLE",
     "SHARED",
     "UKRAINE",
     "Account",
@@ -25,6 +27,7 @@ __all__ = [
     "AuthSession",
     "Base",
     "Comment",
+    "Cycle",
     "ImportBatch",
     "Institution",
     "Membership",

@@ -24,10 +24,11 @@ class Answer(Base):
     """
 
     __tablename__ = "answer"
-    __table_args__ = (sa.UniqueConstraint("partnership_id", "question_key", "side"),)
+    __table_args__ = (sa.UniqueConstraint("partnership_id", "cycle", "question_key", "side"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     partnership_id: Mapped[int] = mapped_column(sa.ForeignKey("partnership.id"), index=True)
+    cycle: Mapped[int] = mapped_column(default=1)  # the TPI cycle it belongs to (models.cycle)
     question_key: Mapped[str] = mapped_column(sa.String(80))
     side: Mapped[str] = mapped_column(sa.String(10), default=SHARED)
     value: Mapped[Any] = mapped_column(sa.JSON, nullable=True)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workshop.models.base import Base, utcnow
+from workshop.models.cycle import FIRST_CYCLE, Cycle
 
 if TYPE_CHECKING:
     from workshop.models.account import Membership
@@ -59,6 +60,11 @@ class Partnership(Base):
     focus_areas: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     # The TPI method version this partnership started on; it keeps it when newer ones appear.
     method_version: Mapped[str] = mapped_column(sa.String(20), default="2024.1")
+    # The number of the TPI cycle the partnership is in now (see models.cycle).
+    cycle: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Whether that cycle is closed (the partnership finished, or its next cycle has not started):
+    # kept here so that every save knows it from the row it has already loaded.
+    cycle_closed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     is_demo: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -68,6 +74,15 @@ class Partnership(Base):
         secondary="seminar_partnership", back_populates="partnerships"
     )
     memberships: Mapped[list[Membership]] = relationship(back_populates="partnership")
+    cycles: Mapped[list[Cycle]] = relationship(
+        order_by="Cycle.number", cascade="all, delete-orphan"
+    )
+
+    def __init__(self, **fields: Any) -> None:
+        super().__init__(**fields)
+        # A partnership is always in a cycle: the first one starts with it.
+        if not self.cycles:
+            self.cycles.append(Cycle(number=FIRST_CYCLE))
 
     def __repr__(self) -> str:
         return f"<Partnership {self.id}>"

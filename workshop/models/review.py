@@ -27,16 +27,20 @@ class StageRun(Base):
     """A partnership's stage once somebody acted on it; absent until then."""
 
     __tablename__ = "stage_run"
-    __table_args__ = (sa.UniqueConstraint("partnership_id", "stage_key"),)
+    __table_args__ = (sa.UniqueConstraint("partnership_id", "cycle", "stage_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     partnership_id: Mapped[int] = mapped_column(sa.ForeignKey("partnership.id"), index=True)
+    cycle: Mapped[int] = mapped_column(default=1)  # the TPI cycle it belongs to (models.cycle)
     stage_key: Mapped[str] = mapped_column(sa.String(40))
     status: Mapped[StageStatus | None] = mapped_column(enum_column(StageStatus), nullable=True)
     # Set when a facilitator opened the stage before the previous one was approved.
     opened_early: Mapped[bool] = mapped_column(default=False)
     # Dot votes stay hidden from everybody until a facilitator reveals them.
     votes_revealed: Mapped[bool] = mapped_column(default=False)
+    # When the stage was first approved. Reopening it later to fix something must not close the
+    # stage after it, which people may be working on: that one stays open once this is set.
+    first_approved_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     events: Mapped[list[StageEvent]] = relationship(back_populates="run", order_by="StageEvent.at")
@@ -67,6 +71,7 @@ class Comment(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     partnership_id: Mapped[int] = mapped_column(sa.ForeignKey("partnership.id"), index=True)
+    cycle: Mapped[int] = mapped_column(default=1)  # the TPI cycle it belongs to (models.cycle)
     stage_key: Mapped[str] = mapped_column(sa.String(40))
     section_key: Mapped[str] = mapped_column(sa.String(40))
     question_key: Mapped[str | None] = mapped_column(sa.String(80))
@@ -85,12 +90,16 @@ class Vote(Base):
     """The dots one person put on one candidate; who voted is never shown, only totals."""
 
     __tablename__ = "vote"
-    __table_args__ = (sa.UniqueConstraint("partnership_id", "stage_key", "voter_id", "candidate"),)
+    __table_args__ = (
+        sa.UniqueConstraint("partnership_id", "cycle", "stage_key", "voter_id", "candidate"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     partnership_id: Mapped[int] = mapped_column(sa.ForeignKey("partnership.id"), index=True)
+    cycle: Mapped[int] = mapped_column(default=1)  # the TPI cycle it belongs to (models.cycle)
     stage_key: Mapped[str] = mapped_column(sa.String(40))
     voter_id: Mapped[int] = mapped_column(sa.ForeignKey("account.id"))
+    # The voted row's id (method 2024.2 on); older votes name the candidate by its text.
     candidate: Mapped[str] = mapped_column(sa.String(300))
     dots: Mapped[int]
     at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -8,23 +8,21 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased, selectinload
 
 from workshop.extensions import db
-from workshop.models import (
-    Account,
-    Institution,
-    Membership,
-    Partnership,
-    Role,
-    seminar_facilitator,
-    seminar_partnership,
-)
+from workshop.models import Account, Institution, Membership, Partnership
+from workshop.permissions import visible_partnership_ids
 
 
 def visible_partnerships(actor: Account) -> Sequence[Partnership]:
-    """Partnerships ``actor`` may see, with both institutions loaded, Ukrainian name order."""
+    """Partnerships ``actor`` may see, with both institutions loaded, Ukrainian name order.
+
+    Who may see what is decided by ``permissions.visible_partnership_ids`` alone, the SQL twin of
+    ``can_view_partnership``: this list must never hold a partnership whose page is a 404.
+    """
     ua = aliased(Institution)
     query = (
         sa.select(Partnership)
         .join(ua, Partnership.ua_institution_id == ua.id)
+        .where(Partnership.id.in_(visible_partnership_ids(actor)))
         .options(
             selectinload(Partnership.ua_institution),
             selectinload(Partnership.partner_institution),
@@ -32,31 +30,6 @@ def visible_partnerships(actor: Account) -> Sequence[Partnership]:
         )
         .order_by(ua.name_en)
     )
-    if actor.role is Role.FACILITATOR:
-        mine = (
-            sa.select(seminar_partnership.c.partnership_id)
-            .join(
-                seminar_facilitator,
-                seminar_facilitator.c.seminar_id == seminar_partnership.c.seminar_id,
-            )
-            .where(seminar_facilitator.c.account_id == actor.id)
-        )
-        query = query.where(Partnership.id.in_(mine))
-    elif actor.role is Role.HEAD:
-        query = query.where(
-            sa.or_(
-                Partnership.ua_institution_id == actor.institution_id,
-                Partnership.partner_institution_id == actor.institution_id,
-            )
-        )
-    elif actor.role is Role.PARTICIPANT:
-        query = query.where(
-            Partnership.id.in_(
-                sa.select(Membership.partnership_id).where(
-                    Membership.account_id == actor.id, Membership.active.is_(True)
-                )
-            )
-        )
     return db.session.scalars(query).all()
 
 

@@ -10,13 +10,11 @@ from flask_babel import lazy_gettext as _l
 from workshop import audit
 from workshop.extensions import db
 from workshop.models import Account, Institution, Partnership, Seminar
+from workshop.usererror import UserError
 
 
-class PartnershipError(Exception):
-    def __init__(self, message: str, *, field: str) -> None:
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
+class PartnershipError(UserError):
+    """A partnership problem the person can fix."""
 
 
 def check_pair(ua: Institution | None, partner: Institution | None) -> None:

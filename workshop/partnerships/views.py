@@ -10,6 +10,8 @@ from workshop.auth.sessions import acting_account
 from workshop.choices import options
 from workshop.extensions import db
 from workshop.i18n import localized
+from workshop.groupwork.review.queries import runs
+from workshop.groupwork.review.workflow import is_open, under_revision
 from workshop.method.definition import load
 from workshop.models import Account, Partnership, Role, Seminar
 from workshop.partnerships import queries
@@ -42,11 +44,16 @@ def detail(partnership_id: int) -> str:
     if not can_view_partnership(_actor(), partnership):
         abort(404)  # not 403: do not confirm that somebody else's partnership exists
     members = queries.members_by_side(partnership)
+    method = load(partnership.method_version)
+    by_key = runs(partnership.id, partnership.cycle)
     return render_template(
         "partnerships/detail.html",
         partnership=partnership,
         members=members,
-        method=load(partnership.method_version),
+        method=method,
+        runs=by_key,
+        stage_open={s.key: is_open(method, s, by_key) for s in method.stages},
+        revising={s.key for s in under_revision(method, by_key)},
     )
 
 

@@ -8,19 +8,21 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from workshop.extensions import db
-from workshop.models import Account, Membership, Role, Seminar, seminar_facilitator
+from workshop.models import Account, Membership, Role, Seminar
+from workshop.permissions import managed_seminar_ids
 
 
 def seminars_managed_by(actor: Account) -> Sequence[Seminar]:
-    query = sa.select(Seminar).order_by(Seminar.starts_on.desc())
-    if actor.role is not Role.ADMIN:
-        query = query.where(
-            Seminar.id.in_(
-                sa.select(seminar_facilitator.c.seminar_id).where(
-                    seminar_facilitator.c.account_id == actor.id
-                )
-            )
-        )
+    """The seminars ``actor`` manages, newest first.
+
+    Filtered by ``permissions.managed_seminar_ids`` alone, the SQL twin of ``can_manage_seminar``:
+    this list must never offer a seminar whose page is a 404.
+    """
+    query = (
+        sa.select(Seminar)
+        .where(Seminar.id.in_(managed_seminar_ids(actor)))
+        .order_by(Seminar.starts_on.desc())
+    )
     return db.session.scalars(query).all()
 
 

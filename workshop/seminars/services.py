@@ -12,13 +12,11 @@ from workshop import audit, codes
 from workshop.auth.services import end_all_sessions
 from workshop.extensions import db
 from workshop.models import Account, Membership, Partnership, Role, Seminar, utcnow
+from workshop.usererror import UserError
 
 
-class SeminarError(Exception):
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
+class SeminarError(UserError):
+    """A seminar problem the person can fix."""
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,9 @@ from werkzeug.wrappers import Response
 from workshop.auth.sessions import acting_account
 from workshop.choices import options
 from workshop.extensions import db
-from workshop.i18n import partnership_label
+from workshop.groupwork.review.queries import under_revision
+from workshop.i18n import current_lang, partnership_label
+from workshop.method.definition import load
 from workshop.models import Account, Seminar
 from workshop.partnerships.queries import visible_partnerships
 from workshop.permissions import can_manage_seminar
@@ -36,6 +38,19 @@ def _managed_seminar(seminar_id: int) -> Seminar:
     if not can_manage_seminar(_actor(), seminar):
         abort(404)  # another facilitator's seminar is not confirmed to exist
     return seminar
+
+
+def _revising(seminar: Seminar) -> dict[int, list[str]]:
+    """Per partnership, the stages being revised after approval, as "N. title" to show."""
+    lang = current_lang()
+    found = under_revision([p.id for p in seminar.partnerships])
+    named: dict[int, list[str]] = {}
+    for partnership in seminar.partnerships:
+        method = load(partnership.method_version)
+        for key in found.get(partnership.id, []):
+            if (stage := method.stage(key)) is not None:
+                named.setdefault(partnership.id, []).append(f"{stage.number}. {stage.title(lang)}")
+    return named
 
 
 def _detail_forms(
@@ -68,6 +83,7 @@ def _detail_forms(
         "add_facilitator": add_facilitator,
         "confirm": ConfirmForm(),
         "members": queries.seminar_members(seminar),
+        "revising": _revising(seminar),
     }
 
 

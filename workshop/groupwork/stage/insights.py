@@ -1,7 +1,9 @@
 """What the answers add up to: the needs ↔ offers matrix, score totals, the SMART check.
 
-Each insight is a pure function of the stage's answers and the method, named in the method
-definition (``insights:``), so a stage shows it without any view knowing about it.
+Each insight is a pure function of the answers and the method, named in the method definition
+(``insights:``), so a stage shows it without any view knowing about it. Insights find their
+tables and columns by the roles the method gives them (``role:``), never by key: a method
+author may name them as they like, and the loader checks that the roles an insight needs exist.
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from workshop.groupwork.answers.rows import table_rows
 from workshop.i18n import current_lang
-from workshop.method.definition import Method, Question
+from workshop.method.definition import Choice, Method, Question
 from workshop.models import SHARED, Answer
 
 Answers = dict[tuple[str, str], Answer]
 DISAGREEMENT = 2  # more than this many points apart is worth a conversation
+DEFAULT_HORIZON = 24  # months, when the plan does not say
 LOW_STATUS = 1  # 0 not in place, 1 partly: a need
 
 
@@ -42,35 +46,48 @@ class NeedsOffers:
     areas: list[tuple[str, int | None, int | None]] = field(default_factory=list)
 
 
+def _column(table: Question, role: str) -> str:
+    column = table.column_for(role)
+    assert column is not None  # noqa: S101 - the loader checks every role an insight needs
+    return column.key
+
+
+def area_rows(method: Method, matrix: Question, answers: Answers, lang: str) -> list[Choice]:
+    """The matrix's rows: the method's fixed areas, then those the pair added (``more_rows``)."""
+    values = {k: (a.value if isinstance(a, Answer) else a) for k, a in answers.items()}
+    return table_rows(method, matrix, values)
+
+
 def needs_offers(method: Method, answers: Answers) -> NeedsOffers:
     """For each area: who wants to learn (low status or a stated wish) and who can share."""
-    question = method.question("needs_matrix")
-    if question is None:
+    matrix = method.by_role("needs_matrix")
+    if matrix is None:
         return NeedsOffers()
+    status, wants, offers = (_column(matrix, r) for r in ("status", "wants", "offers"))
     lang = current_lang()
     rows = {
-        side: {r["row"]: r for r in _value(answers, "needs_matrix", side) or []}
+        side: {r["row"]: r for r in _value(answers, matrix.key, side) or []}
         for side in ("ua", "partner")
     }
     result = NeedsOffers()
-    for area in question.rows:
+    for area in area_rows(method, matrix, answers, lang):
         ua, partner = rows["ua"].get(area.id, {}), rows["partner"].get(area.id, {})
-        result.areas.append((area.label(lang), ua.get("status"), partner.get("status")))
+        result.areas.append((area.label(lang), ua.get(status), partner.get(status)))
         for learner, teacher, bucket in (
             (ua, partner, result.to_ukraine),
             (partner, ua, result.from_ukraine),
         ):
-            needs = learner.get("want_to_learn") or (
-                learner.get("status") is not None and learner["status"] <= LOW_STATUS
+            needs = learner.get(wants) or (
+                learner.get(status) is not None and learner[status] <= LOW_STATUS
             )
-            if needs and (teacher.get("can_share") or (teacher.get("status") or 0) >= 2):
+            if needs and (teacher.get(offers) or (teacher.get(status) or 0) >= 2):
                 bucket.append(
                     Exchange(
                         area=area.label(lang),
-                        learner_status=learner.get("status"),
-                        wants=learner.get("want_to_learn", ""),
-                        teacher_status=teacher.get("status"),
-                        offers=teacher.get("can_share", ""),
+                        learner_status=learner.get(status),
+                        wants=learner.get(wants, ""),
+                        teacher_status=teacher.get(status),
+                        offers=teacher.get(offers, ""),
                     )
                 )
     return result
@@ -78,6 +95,7 @@ def needs_offers(method: Method, answers: Answers) -> NeedsOffers:
 
 @dataclass(frozen=True)
 class CandidateScore:
+    id: str  # the first row naming the candidate: what dot votes are kept under
     candidate: str
     ua_total: int | None
     partner_total: int | None
@@ -94,22 +112,34 @@ def weighted_total(scoring: Question, row: dict[str, Any]) -> int:
     return sum((row.get(c.key) or 0) * c.weight for c in scoring.columns if c.weight)
 
 
+def candidate_identity(table: Question, row: dict[str, Any]) -> str:
+    """Rows of both sides' tables that are one candidate: the same gap, else the same name."""
+    gap = table.column_for("gap")
+    if gap is not None and row.get(gap.key):
+        return f"gap:{row[gap.key]}"
+    name = table.column_for("name")
+    return "name:" + " ".join(str(row.get(name.key if name else "", "")).split()).casefold()
+
+
 def score_summary(method: Method, answers: Answers) -> list[CandidateScore]:
     """Weighted totals per side for each candidate, best first, with big disagreements."""
-    question = method.question("candidate_scores")
+    question = method.by_role("candidates")
     if question is None:
         return []
+    name_key = _column(question, "name")
     lang = current_lang()
     criteria = [c for c in question.columns if c.weight]
     maximum = sum(5 * (c.weight or 0) for c in criteria)
     by_side: dict[str, dict[str, dict[str, Any]]] = {}
-    names: dict[str, str] = {}
-    for side in ("ua", "partner"):
-        for row in _value(answers, "candidate_scores", side) or []:
-            name = " ".join(str(row.get("candidate", "")).split())
-            if name:
-                names.setdefault(name.casefold(), name)
-                by_side.setdefault(name.casefold(), {})[side] = row
+    names: dict[str, tuple[str, str]] = {}
+    sides = ("ua", "partner") if question.per_side else (SHARED,)
+    for side in sides:
+        for row in _value(answers, question.key, side) or []:
+            name = " ".join(str(row.get(name_key, "")).split())
+            if name and row.get("row"):
+                identity = candidate_identity(question, row)
+                names.setdefault(identity, (str(row["row"]), name))
+                by_side.setdefault(identity, {})[side or "ua"] = row
 
     def total(row: dict[str, Any] | None) -> int | None:
         if not row or not any(c.key in row for c in criteria):
@@ -117,8 +147,8 @@ def score_summary(method: Method, answers: Answers) -> list[CandidateScore]:
         return weighted_total(question, row)
 
     summary = []
-    for key, sides in by_side.items():
-        ua, partner = sides.get("ua"), sides.get("partner")
+    for identity, scored in by_side.items():
+        ua, partner = scored.get("ua"), scored.get("partner")
         apart = [
             (c.label(lang), ua[c.key], partner[c.key])
             for c in criteria
@@ -128,7 +158,8 @@ def score_summary(method: Method, answers: Answers) -> list[CandidateScore]:
             and c.key in partner
             and abs(ua[c.key] - partner[c.key]) > DISAGREEMENT
         ]
-        summary.append(CandidateScore(names[key], total(ua), total(partner), maximum, apart))
+        row_id, name = names[identity]
+        summary.append(CandidateScore(row_id, name, total(ua), total(partner), maximum, apart))
     return sorted(summary, key=lambda s: -s.combined)
 
 
@@ -179,7 +210,7 @@ def _objective_warnings(row: dict[str, Any], horizon: _Horizon) -> list[str]:
 def _activity_warnings(row: dict[str, Any], horizon: _Horizon) -> list[str]:
     problems = []
     starts, ends = _day(row.get("starts_on")), _day(row.get("ends_on"))
-    if not row.get("responsible"):
+    if not row.get("owner"):
         problems.append(_("has no responsible person."))
     if starts is None or ends is None:
         problems.append(_("has no start or end date."))
@@ -190,29 +221,50 @@ def _activity_warnings(row: dict[str, Any], horizon: _Horizon) -> list[str]:
     return problems
 
 
+def _key(method: Method, role: str) -> str | None:
+    question = method.by_role(role)
+    return question.key if question else None
+
+
+def _cells(table: Question, row: dict[str, Any]) -> dict[str, Any]:
+    """A row's cells under their roles' names, so the checks read the same in any method."""
+    return {c.role: row.get(c.key) for c in table.columns if c.role}
+
+
 def smart_check(method: Method, answers: Answers) -> list[Warning]:
     """Warnings about objectives and activities that are not yet SMART."""
-    start = _day(_value(answers, "plan_starts_on"))
-    months = int(_value(answers, "plan_horizon_months") or 24)
+    start_key, horizon_key = _key(method, "plan_start"), _key(method, "plan_horizon")
+    start = _day(_value(answers, start_key)) if start_key else None
+    months = _whole(_value(answers, horizon_key) if horizon_key else None) or DEFAULT_HORIZON
     horizon = _Horizon(start, _add_months(start, months) if start else None)
+    objectives_table, activities_table = method.by_role("objectives"), method.by_role("activities")
+    if objectives_table is None or activities_table is None:
+        return []
+    priorities = _row_ids(answers, _key(method, "priorities"))
+    objectives = _value(answers, objectives_table.key) or []
     warnings = []
-    priorities = _row_ids(answers, "priorities")
-    objectives = _value(answers, "objectives") or []
     for number, row in enumerate(objectives, start=1):
         where = _("Objective %(n)d", n=number)
-        warnings += [Warning(where, m) for m in _objective_warnings(row, horizon)]
-        if row.get("priority") and row["priority"] not in priorities:
+        cells = _cells(objectives_table, row)
+        warnings += [Warning(where, m) for m in _objective_warnings(cells, horizon)]
+        if cells.get("priority") and cells["priority"] not in priorities:
             warnings.append(Warning(where, _("serves a priority that was removed.")))
-    for number, row in enumerate(_value(answers, "activities") or [], start=1):
+    objective_ids = {o.get("row") for o in objectives}
+    for number, row in enumerate(_value(answers, activities_table.key) or [], start=1):
         where = _("Activity %(n)d", n=number)
-        warnings += [Warning(where, m) for m in _activity_warnings(row, horizon)]
-        if row.get("objective") and row["objective"] not in {o.get("row") for o in objectives}:
+        cells = _cells(activities_table, row)
+        warnings += [Warning(where, m) for m in _activity_warnings(cells, horizon)]
+        if cells.get("objective") and cells["objective"] not in objective_ids:
             warnings.append(Warning(where, _("serves an objective that was removed.")))
     return warnings
 
 
-def _row_ids(answers: Answers, key: str) -> set[str]:
-    return {row.get("row") for row in _value(answers, key) or []}
+def _whole(value: Any) -> int | None:
+    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _row_ids(answers: Answers, key: str | None) -> set[str]:
+    return {row.get("row") for row in (_value(answers, key) if key else None) or []}
 
 
 COMPUTE = {"needs_offers": needs_offers, "score_summary": score_summary, "smart_check": smart_check}

@@ -1,4 +1,4 @@
-"""Reading a partnership's answers for a stage page in one query, however many there are."""
+"""Reading a partnership's answers in a cycle, in one query however many there are."""
 
 from __future__ import annotations
 
@@ -13,13 +13,17 @@ from workshop.models import Answer
 
 
 def stage_answers(
-    partnership_id: int, stage: Stage, also: list[str] | None = None
+    partnership_id: int, cycle: int, stage: Stage, also: list[str] | None = None
 ) -> dict[tuple[str, str], Answer]:
     """Current answers of the stage's questions (and of ``also``), by (question key, side)."""
     keys = [q.key for q in stage.questions()] + (also or [])
     rows = db.session.scalars(
         sa.select(Answer)
-        .where(Answer.partnership_id == partnership_id, Answer.question_key.in_(keys))
+        .where(
+            Answer.partnership_id == partnership_id,
+            Answer.cycle == cycle,
+            Answer.question_key.in_(keys),
+        )
         .options(joinedload(Answer.updated_by))
     )
     return {(a.question_key, a.side): a for a in rows}
@@ -32,11 +36,13 @@ def answered_share(answers: dict[tuple[str, str], Any], stage: Stage) -> tuple[i
     return sum(1 for q in questions if q.key in keys), len(questions)
 
 
-def values_of(partnership_id: int, keys: list[str]) -> dict[tuple[str, str], Any]:
-    """Stored values of these questions, by (question key, side): one query."""
+def values_of(partnership_id: int, cycle: int, keys: list[str]) -> dict[tuple[str, str], Any]:
+    """Stored values of these questions in a cycle, by (question key, side): one query."""
     rows = db.session.execute(
         sa.select(Answer.question_key, Answer.side, Answer.value).where(
-            Answer.partnership_id == partnership_id, Answer.question_key.in_(keys)
+            Answer.partnership_id == partnership_id,
+            Answer.cycle == cycle,
+            Answer.question_key.in_(keys),
         )
     )
     return {(key, side): value for key, side, value in rows}

@@ -7,8 +7,9 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from workshop.extensions import db
-from workshop.groupwork import review, voting
-from workshop.groupwork.views import acting, back_to, load_partnership, load_stage, render_stage
+from workshop.groupwork.access import acting, back_to, load_partnership, load_stage
+from workshop.groupwork.review import comments, completeness, workflow
+from workshop.groupwork.stage.context import render_stage
 from workshop.models import Comment
 from workshop.permissions import can_comment, can_review
 
@@ -26,18 +27,21 @@ def _move(partnership_id: int, stage_key: str, *, staff: bool) -> Response | tup
     action = request.form.get("action", "") if staff else "submit"
     reason = request.form.get("reason", "")
     try:
-        review.move(
-            partnership_id=partnership.id,
+        workflow.move(
+            partnership=partnership,
             method=method,
             stage=stage,
             action=action,
             reason=reason,
             actor=acting(),
             staff=staff,
+            unmet=completeness.unmet(partnership, method, stage) if action == "submit" else None,
         )
-    except review.ReviewError as error:
+    except workflow.ReviewError as error:
         db.session.rollback()
         notice = {"error": error.message, "reason": reason[:2000]}
+        if isinstance(error, workflow.Incomplete):
+            notice["missing"] = error.items
         return render_stage(partnership, method, stage, seat, 422, notice=notice)
     db.session.commit()
     flash(
@@ -67,15 +71,21 @@ def comment(partnership_id: int, stage_key: str) -> Response | tuple[str, int]:
     if not can_comment(actor, partnership):
         abort(403)
     reply_to = None
-    if (thread := request.form.get("thread", "")).isdigit() and len(thread) < 10:
+    thread = request.form.get("thread", "")
+    if thread.isascii() and thread.isdigit() and len(thread) < 10:
         reply_to = db.session.get(Comment, int(thread))
-        if reply_to is None or reply_to.partnership_id != partnership.id:
+        if (
+            reply_to is None
+            or reply_to.partnership_id != partnership.id
+            or reply_to.cycle != partnership.cycle
+        ):
             abort(404)
     section_key = reply_to.section_key if reply_to else request.form.get("section", "")
     body = request.form.get("body", "")
     try:
-        review.add_comment(
+        comments.add_comment(
             partnership_id=partnership.id,
+            cycle=partnership.cycle,
             stage=stage,
             section_key=section_key,
             question_key=request.form.get("question") or None,
@@ -83,7 +93,7 @@ def comment(partnership_id: int, stage_key: str) -> Response | tuple[str, int]:
             body=body,
             actor=actor,
         )
-    except review.ReviewError as error:
+    except workflow.ReviewError as error:
         return render_stage(
             partnership,
             method,
@@ -104,50 +114,7 @@ def resolve_comment(partnership_id: int, comment_id: int) -> Response:
         abort(404)
     if not can_comment(acting(), partnership):
         abort(403)
-    review.set_resolved(found, request.form.get("resolved") == "1", actor=acting())
+    comments.set_resolved(found, request.form.get("resolved") == "1", actor=acting())
     db.session.commit()
     stage = load_stage(method, found.stage_key)
     return back_to(partnership, stage, f"comments-{found.section_key}")
-
-
-@bp.post("/stages/<stage_key>/votes")
-def vote(partnership_id: int, stage_key: str) -> Response | tuple[str, int]:
-    partnership, method, seat = load_partnership(partnership_id)
-    stage = load_stage(method, stage_key)
-    if seat is None or not stage.vote_on:
-        abort(403 if stage.vote_on else 404)
-    ballot = list(
-        zip(request.form.getlist("candidate"), request.form.getlist("dots"), strict=False)
-    )
-    try:
-        voting.cast(
-            partnership_id=partnership.id,
-            stage_key=stage.key,
-            question_key=stage.vote_on,
-            budget=stage.vote_budget,
-            ballot=ballot,
-            voter=acting(),
-        )
-    except review.ReviewError as error:
-        db.session.rollback()
-        notice = {"vote_error": error.message, **{f"dots.{n}": d for n, d in ballot}}
-        return render_stage(partnership, method, stage, seat, 422, notice=notice)
-    db.session.commit()
-    flash(
-        _("Your dots are saved. Nobody sees them until a facilitator reveals the result."),
-        "success",
-    )
-    return back_to(partnership, stage, "voting")
-
-
-@bp.post("/stages/<stage_key>/votes/reveal")
-def reveal_votes(partnership_id: int, stage_key: str) -> Response:
-    partnership, method, _seat = load_partnership(partnership_id)
-    stage = load_stage(method, stage_key)
-    if not can_review(acting(), partnership) or not stage.vote_on:
-        abort(404)
-    voting.set_revealed(
-        partnership.id, stage.key, request.form.get("revealed") == "1", actor=acting()
-    )
-    db.session.commit()
-    return back_to(partnership, stage, "voting")

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from workshop.groupwork import services
-from workshop.groupwork.values import InvalidAnswer, clean
+from workshop.groupwork.answers import services
+from workshop.groupwork.answers.values import InvalidAnswer, clean
 from workshop.method.definition import Question
 from workshop.models import Account
 
@@ -75,6 +75,7 @@ def save(
     question: Question,
     *,
     partnership_id: int,
+    cycle: int,
     side: str,
     value: Any,
     base_version: int,
@@ -82,7 +83,7 @@ def save(
     idempotency_key: str | None = None,
 ) -> Result:
     """Save like services.save_answer; a stale table save is merged when it can be."""
-    fields = {"partnership_id": partnership_id, "key": question.key, "side": side}
+    fields = {"partnership_id": partnership_id, "cycle": cycle, "key": question.key, "side": side}
     try:
         return Result(
             services.save_answer(
@@ -96,7 +97,7 @@ def save(
     except services.Conflict as conflict:
         if question.type != "table":
             raise
-        base = services.revision(partnership_id, question.key, side, base_version)
+        base = services.revision(partnership_id, cycle, question.key, side, base_version)
         rows, clashes = merge_rows(base.value if base else None, value, conflict.value)
         if clashes:
             raise TableConflict(**vars(conflict), cells=tuple(clashes)) from None

@@ -35,47 +35,55 @@ class Conflict(Exception):
     at: datetime | None
 
 
-def _revisions(partnership_id: int, key: str, side: str) -> sa.Select[tuple[AnswerRevision]]:
+def _revisions(
+    partnership_id: int, cycle: int, key: str, side: str
+) -> sa.Select[tuple[AnswerRevision]]:
     """The revisions of one answer, to narrow further."""
     return (
         sa.select(AnswerRevision)
         .join(Answer, Answer.id == AnswerRevision.answer_id)
         .where(
             Answer.partnership_id == partnership_id,
+            Answer.cycle == cycle,
             Answer.question_key == key,
             Answer.side == side,
         )
     )
 
 
-def revision(partnership_id: int, key: str, side: str, version: int) -> AnswerRevision | None:
+def revision(
+    partnership_id: int, cycle: int, key: str, side: str, version: int
+) -> AnswerRevision | None:
     """One revision of an answer, or None if it has no such version."""
     return db.session.scalar(
-        _revisions(partnership_id, key, side).where(AnswerRevision.version == version)
+        _revisions(partnership_id, cycle, key, side).where(AnswerRevision.version == version)
     )
 
 
-def _replayed(partnership_id: int, key: str, side: str, idempotency_key: str) -> Saved | None:
+def _replayed(
+    partnership_id: int, cycle: int, key: str, side: str, idempotency_key: str
+) -> Saved | None:
     found = db.session.scalar(
-        _revisions(partnership_id, key, side).where(
+        _revisions(partnership_id, cycle, key, side).where(
             AnswerRevision.idempotency_key == idempotency_key
         )
     )
     return Saved(found.version, found.value, changed=False) if found else None
 
 
-def current(partnership_id: int, key: str, side: str = SHARED) -> Answer | None:
+def current(partnership_id: int, cycle: int, key: str, side: str = SHARED) -> Answer | None:
     return db.session.scalar(
         sa.select(Answer).where(
             Answer.partnership_id == partnership_id,
+            Answer.cycle == cycle,
             Answer.question_key == key,
             Answer.side == side,
         )
     )
 
 
-def _conflict(partnership_id: int, key: str, side: str) -> Conflict:
-    answer = current(partnership_id, key, side)
+def _conflict(partnership_id: int, cycle: int, key: str, side: str) -> Conflict:
+    answer = current(partnership_id, cycle, key, side)
     if answer is None:
         return Conflict(version=0, value=None, by=None, at=None)
     name = answer.updated_by.display_name if answer.updated_by else None
@@ -89,6 +97,7 @@ class _Stale(Exception):
 def save_answer(
     *,
     partnership_id: int,
+    cycle: int,
     key: str,
     side: str,
     value: Any,
@@ -111,6 +120,7 @@ def save_answer(
                     sa.insert(Answer)
                     .values(
                         partnership_id=partnership_id,
+                        cycle=cycle,
                         question_key=key,
                         side=side,
                         value=value,
@@ -125,6 +135,7 @@ def save_answer(
                     sa.update(Answer)
                     .where(
                         Answer.partnership_id == partnership_id,
+                        Answer.cycle == cycle,
                         Answer.question_key == key,
                         Answer.side == side,
                         Answer.version == base_version,
@@ -149,17 +160,19 @@ def save_answer(
                 )
             )
     except (_Stale, sa.exc.IntegrityError):
-        if idempotency_key and (replay := _replayed(partnership_id, key, side, idempotency_key)):
+        if idempotency_key and (
+            replay := _replayed(partnership_id, cycle, key, side, idempotency_key)
+        ):
             return replay
-        raise _conflict(partnership_id, key, side) from None
+        raise _conflict(partnership_id, cycle, key, side) from None
     return Saved(new_version, value, changed=True)
 
 
-def history(partnership_id: int, key: str, side: str) -> list[AnswerRevision]:
+def history(partnership_id: int, cycle: int, key: str, side: str) -> list[AnswerRevision]:
     """Every revision of one answer, newest first, with their authors."""
     return list(
         db.session.scalars(
-            _revisions(partnership_id, key, side)
+            _revisions(partnership_id, cycle, key, side)
             .options(sa.orm.selectinload(AnswerRevision.author))
             .order_by(AnswerRevision.version.desc())
         )
@@ -167,14 +180,22 @@ def history(partnership_id: int, key: str, side: str) -> list[AnswerRevision]:
 
 
 def restore(
-    *, partnership_id: int, key: str, side: str, version: int, base_version: int, actor: Account
+    *,
+    partnership_id: int,
+    cycle: int,
+    key: str,
+    side: str,
+    version: int,
+    base_version: int,
+    actor: Account,
 ) -> Saved:
     """Bring back an earlier value as a new revision (history only ever grows)."""
-    old = revision(partnership_id, key, side, version)
+    old = revision(partnership_id, cycle, key, side, version)
     if old is None:
         raise LookupError(version)
     saved = save_answer(
         partnership_id=partnership_id,
+        cycle=cycle,
         key=key,
         side=side,
         value=old.value,

@@ -3,10 +3,11 @@ under the row it came from."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 
-from workshop.groupwork import lineage, queries
-from workshop.groupwork.views import load_partnership
+from workshop.groupwork.access import load_partnership, shown_cycle
+from workshop.groupwork.answers import queries
+from workshop.groupwork.trace import lineage
 from workshop.i18n import current_lang
 
 bp = Blueprint("trace", __name__, url_prefix="/partnerships/<int:partnership_id>")
@@ -15,11 +16,13 @@ bp = Blueprint("trace", __name__, url_prefix="/partnerships/<int:partnership_id>
 @bp.get("/trace")
 def page(partnership_id: int) -> str:
     partnership, method, _seat = load_partnership(partnership_id)
+    cycle = shown_cycle(partnership, request.args.get("cycle"))
     tables = lineage.tables(method)
-    values = queries.values_of(partnership.id, [t.key for t in tables])
+    values = queries.values_of(partnership.id, cycle, [t.key for t in tables])
     return render_template(
         "groupwork/trace.html",
         partnership=partnership,
+        cycle=cycle,
         method=method,
         lineage=lineage.build(method, values, current_lang()),
         tables=tables,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from workshop.groupwork.services import Conflict
-from workshop.method.definition import Question, Stage
+from workshop.groupwork.answers.rows import table_rows
+from workshop.groupwork.answers.services import Conflict
+from workshop.method.definition import Choice, Method, Question, Stage
 from workshop.models import SHARED, Answer, Membership
 
 
@@ -22,6 +23,7 @@ class QuestionView:
     updated_by: str | None = None
     error: str | None = None
     conflict: Conflict | None = None
+    rows: list[Choice] = field(default_factory=list)  # a fixed-row table's rows, added ones too
 
 
 def _other(side: str) -> str:
@@ -36,9 +38,11 @@ def build(
     posted: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
     conflicts: dict[str, Conflict] | None = None,
+    method: Method | None = None,
 ) -> dict[str, QuestionView]:
     """One QuestionView per question; after a post, typed values win over stored ones."""
     views = {}
+    values = {key: answer.value for key, answer in answers.items()}
     my_side = seat.side.value if seat else "ua"
     for question in stage.questions():
         side = my_side if question.per_side else SHARED
@@ -50,6 +54,7 @@ def build(
             version=answer.version if answer else 0,
             editable=seat is not None,
             updated_by=answer.updated_by.display_name if answer and answer.updated_by else None,
+            rows=table_rows(method, question, values) if method else list(question.rows),
         )
         if question.per_side:
             view.other_side = _other(side)

@@ -15,18 +15,16 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 
-from workshop.groupwork.rowids import is_row_id, new_row_id
+from workshop.groupwork.answers.wire import PERSON_FIELDS, is_row_id, new_row_id
 from workshop.i18n import current_lang
 from workshop.method.definition import Question
+from workshop.usererror import UserError
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-PERSON_FIELDS = ("name", "role", "email")
 
 
-class InvalidAnswer(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class InvalidAnswer(UserError):
+    """An answer that does not fit its question, said for the person."""
 
 
 def _blank(raw: Any) -> bool:
@@ -147,14 +145,18 @@ def _table(question: Question, raw: Any) -> list[dict[str, Any]] | None:
     if not isinstance(raw, list) or any(not isinstance(row, dict) for row in raw):
         raise InvalidAnswer(_("The table could not be read; reload the page."))
     fixed = {r.id for r in question.rows}
-    if len(raw) > (len(fixed) or question.max_rows):
-        raise InvalidAnswer(_("At most %(count)d rows.", count=len(fixed) or question.max_rows))
+    # Rows a pair added to a fixed list (``more_rows``) are named by their source rows' ids:
+    # which of those exist is the page's business, as with a reference.
+    added = bool(question.more_rows)
+    limit = len(fixed) + (question.max_rows if added else 0) if fixed else question.max_rows
+    if len(raw) > limit:
+        raise InvalidAnswer(_("At most %(count)d rows.", count=limit))
     rows = []
     seen: set[str] = set()
     for number, raw_row in enumerate(raw, start=1):
         # A repeatable row without an id (a JSON client, an old draft) gets one now.
         row_id = raw_row.get("row") if fixed or "row" in raw_row else new_row_id()
-        known = row_id in fixed if fixed else is_row_id(row_id)
+        known = row_id in fixed or (is_row_id(row_id) and (added or not fixed))
         if not known or row_id in seen:
             raise InvalidAnswer(_("The table could not be read; reload the page."))
         seen.add(row_id)

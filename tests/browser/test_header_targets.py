@@ -1,0 +1,184 @@
+"""The page header on a phone: every target at least 24x24 CSS px, none on top of another.
+
+WCAG 2.2 SC 2.5.8 (Target Size, Minimum), checked by axe's target-size rule and by measuring
+the header's boxes ourselves, in both languages, in the normal, large-text and high-contrast
+modes, on a stage page opened at a fragment (as after voting) and with the skip link focused.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from tests.browser.conftest import AXE_JS, SCREENSHOTS, assert_accessible, settle
+from tests.factories import make_participant
+from workshop import demo
+from workshop.extensions import db
+from workshop.models import Partnership, Side, StageRun
+
+PHONE = {"width": 390, "height": 844}
+SKIP_LINK = {"uk-UA": "Перейти до основного вмісту", "en-GB": "Skip to main content"}
+
+# Every header target and the skip link, where the page draws them now; then each one smaller
+# than 24x24 and each pair whose boxes overlap. Targets off screen (the unfocused skip link)
+# or not rendered do not count.
+HEADER_PROBLEMS_JS = """() => {
+  const MIN = 24;
+  const name = el => el.matches('.skip-link') ? 'skip link'
+    : (el.name && el.value ? `${el.tagName.toLowerCase()}[${el.name}=${el.value}]` : '')
+      + ' "' + el.textContent.trim() + '"';
+  const targets = [...document.querySelectorAll(
+      '.skip-link, header a[href], header button, header input:not([type=hidden]), header select')]
+    .filter(el => el.checkVisibility())
+    .map(el => ({name: name(el), box: el.getBoundingClientRect()}))
+    .filter(t => t.box.width > 0 && t.box.height > 0 && t.box.right > 0 && t.box.left < innerWidth);
+  const size = b => `${b.width.toFixed(1)}x${b.height.toFixed(1)} at ${b.left.toFixed(1)},${b.top.toFixed(1)}`;
+  const problems = [];
+  for (const t of targets) {
+    if (t.box.width < MIN || t.box.height < MIN) problems.push(`${t.name} is ${size(t.box)}`);
+  }
+  const eps = 0.01;
+  targets.forEach((a, i) => targets.slice(i + 1).forEach(b => {
+    if (a.box.left < b.box.right - eps && b.box.left < a.box.right - eps
+        && a.box.top < b.box.bottom - eps && b.box.top < a.box.bottom - eps) {
+      problems.push(`${a.name} (${size(a.box)}) overlaps ${b.name} (${size(b.box)})`);
+    }
+  }));
+  return {count: targets.length, problems};
+}"""
+
+
+def header_problems(page: Page) -> list[str]:
+    """Measure the settled header; also make sure there was something to measure."""
+    settle(page)
+    found = page.evaluate(HEADER_PROBLEMS_JS)
+    assert found["count"] >= 5, f"only {found['count']} header targets found"
+    return found["problems"]
+
+
+def picture(page: Page, label: str) -> None:
+    if SCREENSHOTS:
+        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
+        box = page.locator("header").bounding_box()
+        assert box is not None
+        clip = {"x": 0, "y": 0, "width": PHONE["width"], "height": box["y"] + box["height"] + 8}
+        page.screenshot(path=str(Path(SCREENSHOTS) / f"header_{label}.png"), clip=clip)
+
+
+@pytest.fixture
+def seat(app: object) -> dict[str, object]:
+    """A Ukrainian participant of a demo partnership whose priorities stage (with dot voting)
+    is open."""
+    demo.seed()
+    partnership = db.session.scalar(sa.select(Partnership).order_by(Partnership.id).offset(1))
+    assert partnership is not None
+    person = make_participant(
+        partnership=partnership, seminar=partnership.seminars[0], side=Side.UKRAINIAN
+    )
+    db.session.add(
+        StageRun(partnership_id=partnership.id, stage_key="priorities", opened_early=True)
+    )
+    db.session.commit()
+    return {"partnership": partnership.id, "code": person.test_return_code}  # type: ignore[attr-defined]
+
+
+def _phone(browser: Browser, locale: str) -> tuple[BrowserContext, Page]:
+    context = browser.new_context(locale=locale, viewport=PHONE)
+    context.add_init_script(path=str(AXE_JS))
+    return context, context.new_page()
+
+
+def _toggle(page: Page, mode: str) -> None:
+    """Press a display button, as a person would, and wait for the page it sends back."""
+    with page.expect_navigation():
+        page.locator(f"header button[name=mode][value={mode}]").click()
+    settle(page)
+
+
+# Normal, then large text, then large text with high contrast, then high contrast alone.
+MODE_STEPS = [("normal", None), ("large", "large"), ("large+contrast", "contrast"),
+              ("contrast", "large")]
+
+
+@pytest.mark.parametrize("locale", ["uk-UA", "en-GB"])
+def test_header_targets_on_a_phone_at_a_fragment_and_with_the_skip_link_focused(
+    browser: Browser, live_server: str, seat: dict, locale: str
+) -> None:
+    context, page = _phone(browser, locale)
+    page.goto(f"{live_server}/resume?code={seat['code']}")
+    with page.expect_navigation(url="**/partnerships/*"):
+        page.locator("main form button[type=submit]").click()
+    home = page.url
+    stage = f"{live_server}/partnerships/{seat['partnership']}/stages/priorities"
+    skip = page.get_by_role("link", name=SKIP_LINK[locale])
+    lang = locale[:2]
+
+    for label, press in MODE_STEPS:
+        if press:
+            page.goto(home)  # so that the stage page below is a fresh load, not a same-page jump
+            _toggle(page, press)
+        modes = page.locator("html").get_attribute("class") or ""
+        assert ("mode-large" in modes, "mode-contrast" in modes) == (
+            "large" in label,
+            "contrast" in label,
+        ), modes
+
+        # Opened at #voting, as the page comes back after a vote: scrolled down, nothing focused.
+        page.goto(stage + "#voting")
+        settle(page)
+        assert page.evaluate("scrollY") > 0, "the page did not open at #voting"
+        expect(skip).not_to_be_focused()
+        assert header_problems(page) == [], f"{lang} {label} at #voting"
+        assert_accessible(page, f"{lang} phone {label} priorities at voting")
+        # Tab from there goes on after the voting box; with nothing focusable left it comes
+        # round to the skip link, which the page then scrolls up to. Either way: no overlap.
+        page.keyboard.press("Tab")
+        assert header_problems(page) == [], f"{lang} {label} at #voting after Tab"
+        assert_accessible(page, f"{lang} phone {label} priorities at voting after Tab")
+
+        # From the top, the first Tab shows the skip link: on its own line, over nothing.
+        page.goto(stage)
+        page.keyboard.press("Tab")
+        expect(skip).to_be_focused()
+        expect(skip).to_be_in_viewport()
+        assert header_problems(page) == [], f"{lang} {label} with the skip link focused"
+        assert_accessible(page, f"{lang} phone {label} priorities skip link focused")
+        picture(page, f"{lang}_{label}_skip_focused")
+        page.locator("main").focus()  # the skip link loses the focus and goes off screen
+        page.evaluate("scrollTo(0, 0)")
+        assert header_problems(page) == [], f"{lang} {label} top of the page"
+        picture(page, f"{lang}_{label}")
+        page.goto(stage)
+        page.keyboard.press("Tab")
+        page.keyboard.press("Enter")
+        expect(page.locator("main")).to_be_focused()
+    context.close()
+
+
+@pytest.mark.parametrize("locale", ["uk-UA", "en-GB"])
+def test_the_admin_header_with_every_menu_link_fits_a_phone(
+    browser: Browser, live_server: str, seat: dict, locale: str
+) -> None:
+    context, page = _phone(browser, locale)
+    page.goto(live_server + "/login")
+    page.locator("#email").fill("admin@demo.twinning.test")
+    page.locator("#password").fill(demo.DEMO_PASSWORDS["admin@demo.twinning.test"])
+    with page.expect_navigation(url=re.compile(r"/seminars/")):
+        page.locator("#password").press("Enter")
+    lang = locale[:2]
+    for label, press in (("normal", None), ("large", "large")):
+        if press:
+            _toggle(page, press)
+        page.goto(f"{live_server}/partnerships/{seat['partnership']}/stages/priorities#voting")
+        assert header_problems(page) == [], f"admin {lang} {label} at #voting"
+        page.goto(f"{live_server}/seminars/")
+        page.keyboard.press("Tab")
+        expect(page.get_by_role("link", name=SKIP_LINK[locale])).to_be_focused()
+        assert header_problems(page) == [], f"admin {lang} {label} with the skip link focused"
+        assert_accessible(page, f"admin {lang} phone {label} seminars skip link focused")
+        picture(page, f"admin_{lang}_{label}_skip_focused")
+    context.close()

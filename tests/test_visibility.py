@@ -1,0 +1,242 @@
+"""The object rules and the list filters of ``workshop.permissions`` must agree exactly.
+
+Who may see a partnership, and who manages a seminar, is written twice in
+``workshop.permissions``: in Python (``can_view_partnership``, ``can_manage_seminar``), because
+those run on every group-work request on data the request has already loaded and must cost no
+query; and in SQL (``visible_partnership_ids``, ``managed_seminar_ids``), which the list queries
+filter with. If the two drifted, a list would offer a partnership whose page is a 404, or, worse,
+hide nothing while the page check did. So this file walks every kind of person against every
+kind of seminar and partnership and asserts that Python, SQL and the list queries the views use
+all give the same answer, and that it is the expected one.
+
+Adding a role, or a new way to be granted sight of a partnership, means adding it to the cast
+below: ``test_the_cast_covers_every_role_and_every_kind_of_partnership`` fails until you do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import pytest
+import sqlalchemy as sa
+
+from tests.factories import (
+    World,
+    make_account,
+    make_institution,
+    make_participant,
+    make_partnership,
+    make_seminar,
+)
+from workshop.auth.services import load_session, open_session
+from workshop.extensions import db
+from workshop.models import Account, Membership, Partnership, Role, Seminar, Side, utcnow
+from workshop.partnerships.queries import visible_partnerships
+from workshop.permissions import (
+    can_manage_seminar,
+    can_view_partnership,
+    managed_seminar_ids,
+    visible_partnership_ids,
+)
+from workshop.seminars.queries import seminars_managed_by
+
+ALL_PARTNERSHIPS = frozenset({"in_a", "in_b", "in_a_and_b", "in_none"})
+ALL_SEMINARS = frozenset({"a", "b", "empty"})
+
+# Who sees which partnership: the spec both renderings are held to.
+#   in_a        seminar A only; its UA hospital is "ua_one"
+#   in_b        seminar B only; its foreign hospital is "foreign_two"
+#   in_a_and_b  seminars A and B; UA hospital "ua_one" again
+#   in_none     no seminar at all; foreign hospital "foreign_two" again
+SEES: dict[str, frozenset[str]] = {
+    "admin": ALL_PARTNERSHIPS,
+    "admin_listed_as_facilitator_of_a": ALL_PARTNERSHIPS,
+    "facilitator_of_a": frozenset({"in_a", "in_a_and_b"}),
+    "facilitator_of_b": frozenset({"in_b", "in_a_and_b"}),
+    "facilitator_of_a_and_b": frozenset({"in_a", "in_b", "in_a_and_b"}),
+    "facilitator_of_none": frozenset(),
+    "head_of_ua_institution": frozenset({"in_a", "in_a_and_b"}),
+    "head_of_other_ua_institution": frozenset({"in_b"}),
+    "head_of_foreign_institution": frozenset({"in_b", "in_none"}),
+    "head_without_institution": frozenset(),
+    # A facilitator whose role became "head" and who was left in seminar A's list: the list
+    # gives a head nothing, their institution does.
+    "head_left_listed_as_facilitator_of_a": frozenset({"in_none"}),
+    "participant_seated_in_a": frozenset({"in_a"}),
+    "participant_removed_from_a": frozenset(),
+    "participant_of_another_partnership": frozenset({"in_b"}),
+    "participant_removed_from_a_seated_in_a_and_b": frozenset({"in_a_and_b"}),
+}
+
+# Which seminars each of them manages.
+MANAGES: dict[str, frozenset[str]] = {
+    "admin": ALL_SEMINARS,
+    "admin_listed_as_facilitator_of_a": ALL_SEMINARS,
+    "facilitator_of_a": frozenset({"a"}),
+    "facilitator_of_b": frozenset({"b"}),
+    "facilitator_of_a_and_b": frozenset({"a", "b"}),
+}
+
+
+@dataclass
+class Cast:
+    actors: dict[str, Account]
+    partnerships: dict[str, Partnership]
+    seminars: dict[str, Seminar]
+
+
+def _remove(account: Account, partnership: Partnership) -> None:
+    seat = next(m for m in account.memberships if m.partnership_id == partnership.id)
+    seat.active = False
+    seat.removed_at = utcnow()
+
+
+def build_cast(world: World) -> Cast:
+    """The shared ``world`` (seminars A and B, one partnership, head, participant and facilitator
+    each) plus every other kind of person and partnership the rules tell apart."""
+    a, b = world.seminar, world.other_seminar
+    empty = make_seminar()
+    in_a, in_b = world.partnership, world.other_partnership
+    in_a_and_b = make_partnership(
+        ua=in_a.ua_institution, partner=make_institution(country="DE"), seminar=a
+    )
+    in_a_and_b.seminars.append(b)
+    in_none = make_partnership(partner=in_b.partner_institution)
+
+    admin_facilitating = make_account(role=Role.ADMIN)
+    facilitator_of_both = make_account(role=Role.FACILITATOR)
+    head_left_listed = make_account(role=Role.HEAD, institution=in_none.ua_institution)
+    a.facilitators += [admin_facilitating, facilitator_of_both, head_left_listed]
+    b.facilitators.append(facilitator_of_both)
+
+    removed = make_participant(partnership=in_a, seminar=a)
+    _remove(removed, in_a)
+    moved = make_participant(partnership=in_a_and_b, seminar=b)
+    db.session.add(Membership(account=moved, partnership=in_a, seminar=a, side=Side.UKRAINIAN))
+    db.session.flush()
+    _remove(moved, in_a)
+
+    actors = {
+        "admin": world.admin,
+        "admin_listed_as_facilitator_of_a": admin_facilitating,
+        "facilitator_of_a": world.facilitator,
+        "facilitator_of_b": world.other_facilitator,
+        "facilitator_of_a_and_b": facilitator_of_both,
+        "facilitator_of_none": make_account(role=Role.FACILITATOR),
+        "head_of_ua_institution": world.head,
+        "head_of_other_ua_institution": world.other_head,
+        "head_of_foreign_institution": make_account(
+            role=Role.HEAD, institution=in_b.partner_institution
+        ),
+        "head_without_institution": make_account(role=Role.HEAD),
+        "head_left_listed_as_facilitator_of_a": head_left_listed,
+        "participant_seated_in_a": world.participant,
+        "participant_removed_from_a": removed,
+        "participant_of_another_partnership": world.other_participant,
+        "participant_removed_from_a_seated_in_a_and_b": moved,
+    }
+    db.session.commit()
+    return Cast(
+        actors=actors,
+        partnerships={
+            "in_a": in_a,
+            "in_b": in_b,
+            "in_a_and_b": in_a_and_b,
+            "in_none": in_none,
+        },
+        seminars={"a": a, "b": b, "empty": empty},
+    )
+
+
+@pytest.fixture
+def cast(world: World) -> Cast:
+    return build_cast(world)
+
+
+def as_loaded_per_request(cast: Cast, name: str) -> Account:
+    """The actor exactly as a request sees them: forget everything the test session holds, then
+    load the account the way the session loader does (with its seats joined)."""
+    token = open_session(cast.actors[name], hours=1)
+    db.session.commit()
+    db.session.expire_all()
+    account = load_session(token)
+    assert account is not None
+    return account
+
+
+def names_of(cast: Cast, group: str, ids: set[int]) -> frozenset[str]:
+    objects: dict[str, Partnership] | dict[str, Seminar] = getattr(cast, group)
+    by_id = {o.id: key for key, o in objects.items()}
+    unknown = ids - by_id.keys()
+    assert not unknown, f"ids outside the cast: {unknown}"
+    return frozenset(by_id[i] for i in ids)
+
+
+@pytest.mark.parametrize("name", sorted(SEES))
+def test_who_sees_a_partnership_is_the_same_in_python_and_in_sql(cast: Cast, name: str) -> None:
+    actor = as_loaded_per_request(cast, name)
+    in_python = frozenset(
+        key
+        for key, partnership in cast.partnerships.items()
+        if can_view_partnership(actor, db.session.get(Partnership, partnership.id))
+    )
+    in_sql = names_of(cast, "partnerships", set(db.session.scalars(visible_partnership_ids(actor))))
+    listed = names_of(cast, "partnerships", {p.id for p in visible_partnerships(actor)})
+
+    assert in_python == in_sql, f"{name}: Python {sorted(in_python)}, SQL {sorted(in_sql)}"
+    assert listed == in_sql, f"{name}: the list shows {sorted(listed)}, not {sorted(in_sql)}"
+    assert in_python == SEES[name]
+
+
+@pytest.mark.parametrize("name", sorted(SEES))
+def test_who_manages_a_seminar_is_the_same_in_python_and_in_sql(cast: Cast, name: str) -> None:
+    actor = as_loaded_per_request(cast, name)
+    in_python = frozenset(
+        key
+        for key, seminar in cast.seminars.items()
+        if can_manage_seminar(actor, db.session.get(Seminar, seminar.id))
+    )
+    in_sql = names_of(cast, "seminars", set(db.session.scalars(managed_seminar_ids(actor))))
+    listed = names_of(cast, "seminars", {s.id for s in seminars_managed_by(actor)})
+
+    assert in_python == in_sql, f"{name}: Python {sorted(in_python)}, SQL {sorted(in_sql)}"
+    assert listed == in_sql, f"{name}: the list shows {sorted(listed)}, not {sorted(in_sql)}"
+    assert in_python == MANAGES.get(name, frozenset())
+
+
+def test_the_cast_covers_every_role_and_every_kind_of_partnership(cast: Cast) -> None:
+    """A new role (or a partnership in a new kind of place) must join the walk above."""
+    assert {a.role for a in cast.actors.values()} == set(Role)
+    assert set(cast.actors) == set(SEES)
+    assert set(MANAGES) <= set(SEES)
+    assert {len(p.seminars) for p in cast.partnerships.values()} == {0, 1, 2}
+    assert {m.active for a in cast.actors.values() for m in a.memberships} == {True, False}
+
+
+@contextmanager
+def count_queries() -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+
+
+@pytest.mark.parametrize(
+    "name", ["participant_seated_in_a", "participant_removed_from_a", "head_of_ua_institution"]
+)
+def test_the_python_check_costs_no_query_for_participants_and_heads(cast: Cast, name: str) -> None:
+    """Why the per-object rule stays in Python: on what a request has loaded it is free."""
+    actor = as_loaded_per_request(cast, name)
+    partnerships = [db.session.get(Partnership, p.id) for p in cast.partnerships.values()]
+    with count_queries() as statements:
+        for partnership in partnerships:
+            can_view_partnership(actor, partnership)
+    assert statements == []

@@ -1,0 +1,1 @@
+"""A partnership's rounds of the TPI cycle (see ``workshop.models.cycle``)."""

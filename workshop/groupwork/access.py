@@ -1,0 +1,72 @@
+"""What a request at a partnership's table may reach: the person, the partnership, the stage.
+
+Every group-work view starts here, so the object rules of ``workshop.permissions`` are applied
+the same way in every room (a partnership another person may not see is a 404, never a 403
+that would confirm it exists).
+"""
+
+from __future__ import annotations
+
+from flask import abort, redirect, url_for
+from werkzeug.wrappers import Response
+
+from workshop.auth.sessions import acting_account
+from workshop.extensions import db
+from workshop.method.definition import Method, Question, Stage, load
+from workshop.models import SHARED, Account, Membership, Partnership
+from workshop.permissions import can_view_partnership, seat_at
+
+
+def acting() -> Account:
+    actor = acting_account()
+    assert actor is not None  # noqa: S101 - the access table admits signed-in people only
+    return actor
+
+
+def load_partnership(partnership_id: int) -> tuple[Partnership, Method, Membership | None]:
+    """The partnership (404 unless the person may see it), its method, and their seat at it."""
+    actor = acting()  # first: loading the person also loads their seats' partnerships
+    partnership = db.get_or_404(Partnership, partnership_id)
+    if not can_view_partnership(actor, partnership):
+        abort(404)
+    return partnership, load(partnership.method_version), seat_at(actor, partnership)
+
+
+def shown_cycle(partnership: Partnership, raw: str | None) -> int:
+    """The cycle a page asks to show (``?cycle=N``): the current one unless an earlier is named;
+    a cycle the partnership has not reached is a 404."""
+    if raw is None:
+        return partnership.cycle
+    if (
+        not (raw.isascii() and raw.isdigit() and len(raw) < 5)
+        or not 1 <= int(raw) <= partnership.cycle
+    ):
+        abort(404)
+    return int(raw)
+
+
+def load_stage(method: Method, stage_key: str) -> Stage:
+    stage = method.stage(stage_key)
+    if stage is None:
+        abort(404)
+    return stage
+
+
+def question_for_seat(method: Method, key: str, seat: Membership) -> tuple[Question, str]:
+    """The question and the side this seat answers it for (shared questions: both sides)."""
+    question = method.question(key)
+    if question is None:
+        abort(404)
+    return question, seat.side.value if question.per_side else SHARED
+
+
+def stage_of(method: Method, question: Question) -> Stage:
+    located = method.section_of(question.key)
+    assert located is not None  # noqa: S101 - every question sits in a section
+    return located[0]
+
+
+def back_to(partnership: Partnership, stage: Stage, anchor: str = "review") -> Response:
+    return redirect(
+        url_for("stage.page", partnership_id=partnership.id, stage_key=stage.key, _anchor=anchor)
+    )

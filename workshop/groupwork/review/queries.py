@@ -1,0 +1,84 @@
+"""Reading where a partnership's stages stand in a cycle, how they got there, and the comments."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from workshop.extensions import db
+from workshop.method.definition import Stage
+from workshop.models import Comment, Partnership, StageEvent, StageRun, StageStatus
+
+
+def runs(partnership_id: int, cycle: int, keys: list[str] | None = None) -> dict[str, StageRun]:
+    """The cycle's stage runs by stage key (all, or only those named): one query."""
+    query = sa.select(StageRun).where(
+        StageRun.partnership_id == partnership_id, StageRun.cycle == cycle
+    )
+    if keys is not None:
+        query = query.where(StageRun.stage_key.in_(keys))
+    return {run.stage_key: run for run in db.session.scalars(query)}
+
+
+def status_of(stage: Stage, by_key: dict[str, StageRun]) -> StageStatus | None:
+    run = by_key.get(stage.key)
+    return run.status if run else None
+
+
+def events(partnership_id: int, cycle: int, stage_key: str) -> list[StageEvent]:
+    """Every move of a stage in a cycle, newest first, with who made it."""
+    return list(
+        db.session.scalars(
+            sa.select(StageEvent)
+            .join(StageRun)
+            .where(
+                StageRun.partnership_id == partnership_id,
+                StageRun.cycle == cycle,
+                StageRun.stage_key == stage_key,
+            )
+            .options(sa.orm.joinedload(StageEvent.actor))
+            .order_by(StageEvent.at.desc(), StageEvent.id.desc())
+        )
+    )
+
+
+def threads(partnership_id: int, cycle: int, stage_key: str) -> list[Comment]:
+    """The stage's comment threads (first comments with their replies), oldest first."""
+    return list(
+        db.session.scalars(
+            sa.select(Comment)
+            .where(
+                Comment.partnership_id == partnership_id,
+                Comment.cycle == cycle,
+                Comment.stage_key == stage_key,
+                Comment.thread_id.is_(None),
+            )
+            .options(
+                sa.orm.selectinload(Comment.replies).joinedload(Comment.author),
+                sa.orm.joinedload(Comment.author),
+            )
+            .order_by(Comment.at)
+        ).unique()
+    )
+
+
+def under_revision(partnership_ids: list[int]) -> dict[int, list[str]]:
+    """Per partnership, the stages of its current cycle that were approved once and are open
+    for changes again (reopened, resubmitted, sent back): one query for a whole seminar."""
+    if not partnership_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(StageRun.partnership_id, StageRun.stage_key)
+        .join(
+            Partnership,
+            sa.and_(Partnership.id == StageRun.partnership_id, Partnership.cycle == StageRun.cycle),
+        )
+        .where(
+            StageRun.partnership_id.in_(partnership_ids),
+            StageRun.first_approved_at.is_not(None),
+            StageRun.status != StageStatus.APPROVED,
+        )
+    )
+    found: dict[int, list[str]] = {}
+    for partnership_id, stage_key in rows:
+        found.setdefault(partnership_id, []).append(stage_key)
+    return found
