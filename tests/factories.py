@@ -40,8 +40,10 @@ def make_partnership(
     ua: Institution | None = None,
     partner: Institution | None = None,
     seminar: Seminar | None = None,
+    method_version: str = "2024.1",
 ) -> Partnership:
     partnership = Partnership(
+        method_version=method_version,
         ua_institution=ua or make_institution(country="UA"),
         partner_institution=partner or make_institution(country="SE"),
         memorandum_date=date(2023, 12, 1),

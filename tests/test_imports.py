@@ -221,7 +221,14 @@ def test_a_pair_created_meanwhile_stops_the_whole_import(
         name_uk="Р", name_en="Rivne Regional Hospital", country="UA", region="UA-56"
     )
     charite = Institution(name_uk="Ш", name_en="Charité", country="DE")
-    db.session.add(Partnership(ua_institution=rivne, partner_institution=charite, focus_areas=[]))
+    db.session.add(
+        Partnership(
+            ua_institution=rivne,
+            partner_institution=charite,
+            focus_areas=[],
+            method_version="2024.2",
+        )
+    )
     db.session.commit()
     before = _stored()
     confirm = organiser.post(preview_url + "/confirm", headers=EN)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 import workshop
 
 PACKAGE = Path(workshop.__file__).parent
@@ -85,3 +87,22 @@ def test_user_errors_share_one_base_class() -> None:
     allowed = {"MethodError", "Conflict", "_Stale", "MoveError", "UserError"}
     assert [c for c in classes if c[1] not in allowed] == []
     assert UserError.__subclasses__()
+
+
+def test_the_app_refuses_to_start_with_a_broken_method_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from workshop import create_app
+    from workshop.method import definition
+
+    good = (definition.VERSIONS_DIR / "tpi-2024.1.yaml").read_text(encoding="utf-8")
+    (tmp_path / "tpi-2024.1.yaml").write_text(good.replace("required: true", "requird: true", 1))
+    monkeypatch.setattr(definition, "VERSIONS_DIR", tmp_path)
+    definition.load.cache_clear()
+    try:
+        with pytest.raises(definition.MethodError, match="did you mean 'required'"):
+            create_app(
+                {"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "k" * 40}
+            )
+    finally:
+        definition.load.cache_clear()

@@ -206,11 +206,11 @@ class Recording(MultiDict):  # type: ignore[type-arg]
         super().__init__(*args)
         self.read: set[str] = set()
 
-    def get(self, key: Any, default: Any = None, type: Any = None) -> Any:  # noqa: A002
+    def get(self, key: Any, default: Any = None, type: Any = None) -> Any:
         self.read.add(key)
         return super().get(key, default, type)
 
-    def getlist(self, key: Any, type: Any = None) -> Any:  # noqa: A002
+    def getlist(self, key: Any, type: Any = None) -> Any:
         self.read.add(key)
         return super().getlist(key, type)
 

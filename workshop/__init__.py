@@ -36,6 +36,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if app.debug or app.testing:
         app.jinja_env.undefined = StrictUndefined
 
+    _check_methods()
     _init_extensions(app)
     _register_blueprints(app)
     errors.init_app(app)
@@ -43,6 +44,16 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     templating.init_app(app)
     _register_commands(app)
     return app
+
+
+def _check_methods() -> None:
+    """Refuse to start when any method version or move mapping has a mistake (each listed)."""
+    from workshop.method import move
+    from workshop.method.definition import check_all
+
+    check_all()
+    for old, new in move.available_moves():
+        move.load_mapping(old, new)
 
 
 def _init_extensions(app: Flask) -> None:
@@ -61,9 +72,9 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from workshop import groupwork
     from workshop.accounts.views import bp as accounts_bp
     from workshop.auth.views import bp as auth_bp
-    from workshop import groupwork
     from workshop.imports.views import bp as imports_bp
     from workshop.institutions.views import bp as institutions_bp
     from workshop.main.views import bp as main_bp

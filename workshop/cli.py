@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+import sqlalchemy as sa
 from flask.cli import AppGroup
 
 from workshop import codes, demo
@@ -75,3 +76,40 @@ def check_method(file: Path) -> None:
         raise SystemExit(1) from None
     questions = sum(len(stage.questions()) for stage in method.stages)
     click.echo(f"OK: {method.version}, {len(method.stages)} stages, {questions} questions")
+
+
+@workshop_cli.command("move-method")
+@click.argument("partnership_id", type=int)
+@click.argument("version")
+@click.option("--by", "by_email", required=True, help="E-mail of the admin doing the move.")
+@click.option("--dry-run", is_flag=True, help="Show what would move; change nothing.")
+def move_method(partnership_id: int, version: str, by_email: str, dry_run: bool) -> None:
+    """Move a partnership to another method version, keeping every answer (see
+    docs/method-moves.md)."""
+    from workshop.models import Account, Partnership
+    from workshop.partnerships.versions import MoveRefused, move_to
+
+    partnership = db.session.get(Partnership, partnership_id)
+    actor = db.session.scalar(
+        sa.select(Account).where(Account.email == by_email, Account.role == Role.ADMIN)
+    )
+    if partnership is None or actor is None:
+        raise click.ClickException("No such partnership, or no admin with that e-mail.")
+    try:
+        result = move_to(partnership, version, actor=actor, dry_run=dry_run)
+    except MoveRefused as error:
+        db.session.rollback()
+        raise click.ClickException(str(error.message)) from None
+    for moved in result.report:
+        where = f" ({moved.side})" if moved.side else ""
+        target = moved.target or "—"
+        click.echo(f"{moved.source}{where} → {target}: {moved.how}")
+    if dry_run:
+        db.session.rollback()
+        click.echo(f"Dry run: {result.changed} answers would change; nothing was stored.")
+        return
+    db.session.commit()
+    click.echo(
+        f"Moved partnership {partnership_id} from {result.from_version} to "
+        f"{result.to_version}: {result.changed} answers stored as new revisions."
+    )

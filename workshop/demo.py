@@ -20,7 +20,7 @@ from workshop.extensions import db
 from workshop.groupwork.answers.services import save_answer
 from workshop.groupwork.answers.values import clean
 from workshop.groupwork.review import completeness, workflow
-from workshop.method.definition import load
+from workshop.method.definition import CURRENT_VERSION, load
 from workshop.models import (
     SHARED,
     Account,
@@ -34,6 +34,7 @@ from workshop.models import (
 from workshop.seminars.services import unused_join_code
 
 DEMO_TAG = "[demo]"
+DEMO_ANSWERS_VERSION = "2024.1"  # the method demo_answers.yaml is written for
 DEMO_PASSWORDS = {
     "admin@demo.twinning.test": "demo-admin-2023",
     "facilitator@demo.twinning.test": "demo-facilitator-2023",
@@ -166,9 +167,11 @@ def seed() -> DemoSummary:
             partner_institution=institutions[partner],
             memorandum_date=signed,
             focus_areas=areas,
+            # The answered pair keeps the version its demo answers are written for.
+            method_version=DEMO_ANSWERS_VERSION if n == 0 else CURRENT_VERSION,
             is_demo=True,
         )
-        for ua, partner, signed, areas in PAIRS
+        for n, (ua, partner, signed, areas) in enumerate(PAIRS)
     ]
     seminar = Seminar(
         title_uk=f"Партнерство заради трансформації: формуємо майбутнє охорони здоров'я "

@@ -8,10 +8,13 @@ modes, on a stage page opened at a fragment (as after voting) and with the skip 
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.browser.conftest import AXE_JS, SCREENSHOTS, assert_accessible, settle
@@ -50,6 +53,20 @@ HEADER_PROBLEMS_JS = """() => {
   }));
   return {count: targets.length, problems};
 }"""
+
+
+def assert_target_size(page: Page, label: str) -> None:
+    """axe's target-size rule on the skip link and the header (the whole rule set runs on the
+    whole of these pages elsewhere)."""
+    settle(page)
+    result = page.evaluate(
+        """async () => await axe.run({include: [['.skip-link'], ['header']]},
+                                     {runOnly: {type: 'rule', values: ['target-size']}})"""
+    )
+    problems = [
+        f"{n['target']}: {n['failureSummary']}" for v in result["violations"] for n in v["nodes"]
+    ]
+    assert problems == [], f"axe target-size on {label} ({page.url}):\n" + "\n".join(problems)
 
 
 def header_problems(page: Page) -> list[str]:
@@ -93,7 +110,11 @@ def _phone(browser: Browser, locale: str) -> tuple[BrowserContext, Page]:
 
 
 def _toggle(page: Page, mode: str) -> None:
-    """Press a display button, as a person would, and wait for the page it sends back."""
+    """Press a display button, as a person would, and wait for the page it sends back.
+
+    Not while the skip link has the focus: the press takes it away, the skip link leaves its
+    line and the header moves up under the pointer.
+    """
     with page.expect_navigation():
         page.locator(f"header button[name=mode][value={mode}]").click()
     settle(page)
@@ -133,12 +154,12 @@ def test_header_targets_on_a_phone_at_a_fragment_and_with_the_skip_link_focused(
         assert page.evaluate("scrollY") > 0, "the page did not open at #voting"
         expect(skip).not_to_be_focused()
         assert header_problems(page) == [], f"{lang} {label} at #voting"
-        assert_accessible(page, f"{lang} phone {label} priorities at voting")
+        assert_target_size(page, f"{lang} phone {label} priorities at voting")
         # Tab from there goes on after the voting box; with nothing focusable left it comes
         # round to the skip link, which the page then scrolls up to. Either way: no overlap.
         page.keyboard.press("Tab")
         assert header_problems(page) == [], f"{lang} {label} at #voting after Tab"
-        assert_accessible(page, f"{lang} phone {label} priorities at voting after Tab")
+        assert_target_size(page, f"{lang} phone {label} priorities at voting after Tab")
 
         # From the top, the first Tab shows the skip link: on its own line, over nothing.
         page.goto(stage)
@@ -146,16 +167,46 @@ def test_header_targets_on_a_phone_at_a_fragment_and_with_the_skip_link_focused(
         expect(skip).to_be_focused()
         expect(skip).to_be_in_viewport()
         assert header_problems(page) == [], f"{lang} {label} with the skip link focused"
-        assert_accessible(page, f"{lang} phone {label} priorities skip link focused")
+        if label == "normal":
+            assert_accessible(page, f"{lang} phone priorities skip link focused")
+        else:
+            assert_target_size(page, f"{lang} phone {label} priorities skip link focused")
         picture(page, f"{lang}_{label}_skip_focused")
-        page.locator("main").focus()  # the skip link loses the focus and goes off screen
+        page.evaluate("document.activeElement.blur()")  # the skip link goes off screen again
         page.evaluate("scrollTo(0, 0)")
         assert header_problems(page) == [], f"{lang} {label} top of the page"
         picture(page, f"{lang}_{label}")
-        page.goto(stage)
-        page.keyboard.press("Tab")
-        page.keyboard.press("Enter")
-        expect(page.locator("main")).to_be_focused()
+    # And the skip link still does its job.
+    page.goto(stage)
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+    context.close()
+
+
+def test_axe_measures_the_styled_page_when_the_stylesheet_comes_late(
+    browser: Browser, live_server: str, app: Flask, seat: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The flaky failure of a busy machine, on purpose: the page's elements are there before
+    its stylesheet, and axe measured unstyled 19 px links and 21 px buttons. The server here
+    is made slow to send the CSS (a delay in the server, not a wait in the test)."""
+    serve = app.wsgi_app
+
+    def slow_stylesheet(environ: dict, start_response: Any) -> Any:
+        if environ.get("PATH_INFO", "").endswith(".css"):
+            time.sleep(1.5)
+        return serve(environ, start_response)
+
+    monkeypatch.setattr(app, "wsgi_app", slow_stylesheet)
+    context, page = _phone(browser, "uk-UA")
+    page.goto(f"{live_server}/resume?code={seat['code']}")
+    with page.expect_navigation(url="**/partnerships/*"):
+        page.locator("main form button[type=submit]").click()
+    stage = f"{live_server}/partnerships/{seat['partnership']}/stages/priorities"
+    page.goto(stage + "#voting", wait_until="commit")
+    expect(page.locator("#voting-title")).to_be_attached()  # there, though not styled yet
+    assert_target_size(page, "uk phone priorities at voting, stylesheet late")
+    assert header_problems(page) == []
     context.close()
 
 
@@ -172,6 +223,7 @@ def test_the_admin_header_with_every_menu_link_fits_a_phone(
     lang = locale[:2]
     for label, press in (("normal", None), ("large", "large")):
         if press:
+            page.goto(f"{live_server}/seminars/")  # a fresh page: the skip link not focused
             _toggle(page, press)
         page.goto(f"{live_server}/partnerships/{seat['partnership']}/stages/priorities#voting")
         assert header_problems(page) == [], f"admin {lang} {label} at #voting"

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from workshop import audit, geo
 from workshop.extensions import db
 from workshop.imports.reader import REQUIRED_COLUMNS, Sheet, SheetRow
+from workshop.method.definition import CURRENT_VERSION
 from workshop.models import UKRAINE, Account, ImportBatch, Institution, Partnership, Seminar, utcnow
 from workshop.partnerships.forms import split_focus_areas
 
@@ -189,6 +190,7 @@ def apply_import(batch: ImportBatch, *, actor: Account) -> list[SheetRow]:
             partner_institution=_institution(item["partner"]),
             memorandum_date=date.fromisoformat(memorandum) if memorandum else None,
             focus_areas=item["focus_areas"],
+            method_version=CURRENT_VERSION,
         )
         if seminar is not None:
             partnership.seminars.append(seminar)

@@ -21,7 +21,8 @@ from typing import Any
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 
-from workshop.method.definition import Choice, Method, Question, Stage, Text
+from workshop.method.definition import Method, Question, Stage, Text
+from workshop.method.rows import table_rows, typed_label
 
 SHARED = ""  # the side of an answer given together (models.SHARED)
 SIDES = ("ua", "partner")
@@ -120,34 +121,10 @@ def _expected_rows(
     stored = {str(r.get("row")): r for r in rows}
     if not table.rows:
         for row in rows:
-            yield _Row(str(row.get("row")), _typed_label(table, row), row)
+            yield _Row(str(row.get("row")), typed_label(table, row), row)
         return
-    for choice in _fixed_rows(method, table, values):
+    for choice in table_rows(method, table, values):
         yield _Row(choice.id, choice.label, stored.get(choice.id, {}))
-
-
-def _fixed_rows(method: Method, table: Question, values: Values) -> list[Choice]:
-    """A fixed-row table's rows: its list, then one per row of its ``more_rows`` table."""
-    added = method.question(table.more_rows or "")
-    if added is None:
-        return list(table.rows)
-    more = []
-    for row in _rows(values.get((added.key, SHARED))):
-        label = _typed_label(added, row)
-        if row.get("row") is not None:
-            more.append(Choice(str(row["row"]), label or Text("?", "?")))
-    return [*table.rows, *more]
-
-
-def _typed_label(table: Question, row: Mapping[str, Any]) -> Text | None:
-    """What people typed to name a row: its 'name' column, else its first filled text column."""
-    named = table.column_for("name")
-    columns = [named] if named else [c for c in table.columns if c.type in ("text", "long_text")]
-    for column in columns:
-        text = row.get(column.key)
-        if isinstance(text, str) and text.strip():
-            return Text(text.strip(), text.strip())
-    return None
 
 
 def _empty_cells(
@@ -223,12 +200,12 @@ def _linkable_rows(
 ) -> Iterator[_Row]:
     """The rows of the linked table, each named as the linking column shows it."""
     if target.rows:
-        for choice in _fixed_rows(method, target, values):
+        for choice in table_rows(method, target, values):
             yield _Row(choice.id, choice.label, {})
         return
     # A ref links to a shared table (the loader checks it), so its rows are the shared ones.
     for row in _rows(values.get((target.key, SHARED))):
-        label = _shown(target, column.show, row) or _typed_label(target, row)
+        label = _shown(target, column.show, row) or typed_label(target, row)
         yield _Row(str(row.get("row")), label, row)
 
 

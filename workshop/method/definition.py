@@ -12,6 +12,7 @@ docs/method-format.md is the same format written for method authors.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -703,13 +704,20 @@ def load_file(path: Path) -> Method:
 def load(version: str) -> Method:
     """The method of this version, read and checked once per process."""
     path = VERSIONS_DIR / f"tpi-{version}.yaml"
-    if not path.is_file():
+    # A version is a name like 2024.2, never a path: nothing outside versions/ is read.
+    if not re.fullmatch(r"[0-9]{4}\.[0-9]{1,3}", version) or not path.is_file():
         raise MethodError(f"no method version {version!r}")
     return load_file(path)
+
+
+def check_all() -> list[Method]:
+    """Every published version, checked: the app refuses to start with a broken one, so no
+    person ever meets a method mistake halfway through a seminar."""
+    return [load(version) for version in available_versions()]
 
 
 def available_versions() -> list[str]:
     return sorted(p.stem.removeprefix("tpi-") for p in VERSIONS_DIR.glob("tpi-*.yaml"))
 
 
-CURRENT_VERSION = "2024.1"
+CURRENT_VERSION = "2024.2"  # what new partnerships start on

@@ -144,8 +144,12 @@ QUESTION_ROLES: dict[str, QuestionRole] = {
     )
 }
 
+# Column roles any table may use, with a role or without: "name" labels the rows a table lends
+# to another through ``more_rows`` (the areas a pair adds to the needs matrix).
+ANY_TABLE: dict[str, ColumnRole] = {"name": _one("name", "text", "the text that names a row")}
+
 COLUMN_ROLES: frozenset[str] = frozenset(
-    column.name for role in QUESTION_ROLES.values() for column in role.columns
+    {column.name for role in QUESTION_ROLES.values() for column in role.columns} | set(ANY_TABLE)
 )
 
 INSIGHTS: dict[str, Feature] = {
@@ -212,18 +216,39 @@ def _all_questions(method: Method) -> Iterator[Question]:
 def _check_question(method: Method, question: Question) -> list[RoleProblem]:
     role = QUESTION_ROLES.get(question.role or "")
     if role is None:
-        return [
-            RoleProblem(
-                f"column role '{c.role}' means something only in a table with a role; "
-                "give the table one",
-                question.key,
-                c.key,
-                field="role",
-            )
-            for c in question.columns
-            if c.role is not None
-        ]
+        return _check_roleless_columns(method, question)
     return _check_shape(question, role) + _check_columns(method, question, role)
+
+
+def _check_roleless_columns(method: Method, question: Question) -> list[RoleProblem]:
+    problems = []
+    seen: set[str] = set()
+    for column in question.columns:
+        if column.role in seen:
+            problems.append(_twice(question, column))
+        elif column.role in ANY_TABLE:
+            problems += _check_column(method, question, column, ANY_TABLE[column.role])
+        elif column.role is not None:
+            problems.append(
+                RoleProblem(
+                    f"column role '{column.role}' means something only in a table with a role; "
+                    "give the table one",
+                    question.key,
+                    column.key,
+                    field="role",
+                )
+            )
+        seen |= {column.role} if column.role else set()
+    return problems
+
+
+def _twice(table: Question, column: Question) -> RoleProblem:
+    return RoleProblem(
+        f"column role '{column.role}' is given to two columns of this table",
+        table.key,
+        column.key,
+        field="role",
+    )
 
 
 def _check_shape(question: Question, role: QuestionRole) -> list[RoleProblem]:
@@ -263,14 +288,7 @@ def _check_columns(method: Method, question: Question, role: QuestionRole) -> li
                 )
             )
         elif column.role in seen:
-            problems.append(
-                RoleProblem(
-                    f"column role '{column.role}' is given to two columns of this table",
-                    question.key,
-                    column.key,
-                    field="role",
-                )
-            )
+            problems.append(_twice(question, column))
         else:
             problems += _check_column(method, question, column, need)
         seen.add(column.role)
@@ -305,11 +323,15 @@ def _check_column(
                 "and no question has that role"
             )
         ]
+    linked = method.question(column.link or "")
+    if column.link is not None and (linked is None or linked.type != "table"):
+        return []  # a link to nothing: the loader says so, and what it should be is no news
     if column.link != target.key:
+        now = f"not '{column.link}'" if column.link else "and has no 'link'"
         return [
             problem(
                 f"column role '{need.name}' must link to '{target.key}' (the table with role "
-                f"'{need.links_to}'), not {column.link or 'nothing'}",
+                f"'{need.links_to}'), {now}",
                 field="link",
             )
         ]
@@ -349,11 +371,11 @@ def _check_needs(
                 f"'{table.key}' has {_role_said(table.role)}"
             )
         )
-    for role in feature.needs:
+    for role in (*feature.needs, *feature.optional):
         found = method.by_role(role)
-        if found is None:
+        if found is None and role in feature.needs:
             problems.append(problem(f"{what} needs a question with role '{role}'; none has it"))
-        elif _position(method, found.key) > method.stages.index(stage):
+        elif found is not None and _position(method, found.key) > _index(method, stage):
             problems.append(
                 problem(f"{what} needs '{found.key}' (role '{role}'), which comes in a later stage")
             )
@@ -368,4 +390,9 @@ def _position(method: Method, key: str) -> int:
     """Where the stage a question is in comes in the method (stage numbers are checked
     elsewhere and may be wrong here)."""
     found = method.section_of(key)
-    return method.stages.index(found[0]) if found else 0
+    return _index(method, found[0]) if found else 0
+
+
+def _index(method: Method, stage: Stage) -> int:
+    # By identity: two stages may be equal field by field while the file is broken.
+    return next((n for n, s in enumerate(method.stages) if s is stage), 0)

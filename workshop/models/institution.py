@@ -58,8 +58,9 @@ class Partnership(Base):
     memorandum_date: Mapped[date | None]
     # Short labels in the language they were typed in, e.g. "paediatric oncology".
     focus_areas: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
-    # The TPI method version this partnership started on; it keeps it when newer ones appear.
-    method_version: Mapped[str] = mapped_column(sa.String(20), default="2024.1")
+    # The TPI method version this partnership started on; it keeps it when newer ones appear
+    # (set by whoever creates it: the current version, or one chosen on purpose).
+    method_version: Mapped[str] = mapped_column(sa.String(20))
     # The number of the TPI cycle the partnership is in now (see models.cycle).
     cycle: Mapped[int] = mapped_column(default=1, server_default="1")
     # Whether that cycle is closed (the partnership finished, or its next cycle has not started):

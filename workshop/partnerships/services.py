@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from workshop import audit
 from workshop.extensions import db
+from workshop.method.definition import CURRENT_VERSION
 from workshop.models import Account, Institution, Partnership, Seminar
 from workshop.usererror import UserError
 
@@ -63,6 +64,7 @@ def create_partnership(
         partner_institution=partner,
         memorandum_date=memorandum_date,
         focus_areas=focus_areas,
+        method_version=CURRENT_VERSION,
     )
     if seminar is not None:
         partnership.seminars.append(seminar)

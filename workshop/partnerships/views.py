@@ -9,9 +9,9 @@ from werkzeug.wrappers import Response
 from workshop.auth.sessions import acting_account
 from workshop.choices import options
 from workshop.extensions import db
-from workshop.i18n import localized
 from workshop.groupwork.review.queries import runs
 from workshop.groupwork.review.workflow import is_open, under_revision
+from workshop.i18n import localized
 from workshop.method.definition import load
 from workshop.models import Account, Partnership, Role, Seminar
 from workshop.partnerships import queries

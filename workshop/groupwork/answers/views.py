@@ -98,8 +98,7 @@ def autosave(partnership_id: int) -> tuple[Response, int]:
 
 def _traced(partnership: Partnership, method: Method) -> dict[str, Any]:
     """What the question templates need to name linked rows: the partnership and its lineage."""
-    keys = [t.key for t in lineage.tables(method)]
-    values = queries.values_of(partnership.id, partnership.cycle, keys)
+    values = queries.values_of(partnership.id, partnership.cycle, lineage.keys(method))
     return {"partnership": partnership, "lineage": lineage.build(method, values, current_lang())}
 
 

@@ -1,36 +1,25 @@
-"""What a stage still lacks before it can be submitted, said for the people at the table."""
+"""What a stage still lacks before it can be submitted, said for the people at the table.
+
+The conditions are the method's (``workshop.method.completeness``): required questions for
+each side, minimum rows, required columns in every row, enough rows for every linked row (1–3
+objectives per priority). Here they are read from the partnership's current cycle, in one query.
+"""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-
-from workshop.extensions import db
+from workshop.groupwork.answers.queries import values_of
 from workshop.i18n import current_lang
+from workshop.method import completeness
 from workshop.method.definition import Method, Stage
-from workshop.models import SHARED, Answer, Partnership
+from workshop.models import Partnership
 
 
 def unmet(partnership: Partnership, method: Method, stage: Stage) -> list[str]:
-    """One sentence per thing missing: unanswered required questions (each side for per-side
-    ones) and tables with fewer rows than the method asks for."""
-    required = [q for q in stage.questions() if q.required]
-    rows = db.session.execute(
-        sa.select(Answer.question_key, Answer.side, Answer.value).where(
-            Answer.partnership_id == partnership.id,
-            Answer.cycle == partnership.cycle,
-            Answer.question_key.in_([q.key for q in required]),
-        )
-    )
-    minimum = {q.key: max(q.min_rows, 1) for q in required}
-    answered = {
-        (key, side)
-        for key, side, value in rows
-        if value is not None and (not isinstance(value, list) or len(value) >= minimum[key])
-    }
+    """One sentence per thing missing, in the reader's language; empty when it may be sent."""
+    keys = sorted(completeness.keys_needed(method, stage))
+    values = values_of(partnership.id, partnership.cycle, keys)
     lang = current_lang()
-    missing = []
-    for question in required:
-        sides = ("ua", "partner") if question.per_side else (SHARED,)
-        if any((question.key, side) not in answered for side in sides):
-            missing.append(question.label(lang))
-    return missing
+    return [
+        completeness.describe(item, method, lang)
+        for item in completeness.unmet(method, stage, values)
+    ]

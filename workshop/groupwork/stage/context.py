@@ -119,9 +119,10 @@ def build(
     lang = current_lang()
     # Besides the stage's own questions: the tables the trace links, and every question that
     # carries a role (an insight may read, say, the plan horizon asked in an earlier stage).
-    also = [q.key for q in lineage.tables(method)] + [
-        q.key for s in method.stages for q in s.questions() if q.role
+    also = lineage.keys(method) + [
+        q.key for s in method.stages for q in s.questions() if q.role or q.more_rows
     ]
+    also += [q.more_rows for s in method.stages for q in s.questions() if q.more_rows]
     answers = queries.stage_answers(partnership.id, cycle, stage, also=also)
     by_key = review_queries.runs(partnership.id, cycle)
     locked = (

@@ -14,9 +14,9 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from workshop.groupwork.answers.rows import table_rows
 from workshop.i18n import current_lang
 from workshop.method.definition import Choice, Method, Question
+from workshop.method.rows import table_rows
 from workshop.models import SHARED, Answer
 
 Answers = dict[tuple[str, str], Answer]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from workshop.groupwork.answers.rows import table_rows
 from workshop.groupwork.answers.services import Conflict
 from workshop.method.definition import Choice, Method, Question, Stage
+from workshop.method.rows import table_rows
 from workshop.models import SHARED, Answer, Membership
 
 

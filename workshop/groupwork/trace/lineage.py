@@ -11,7 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from workshop.method.definition import Method, Question, Stage
+from workshop.method.definition import Choice, Method, Question, Stage
+from workshop.method.rows import table_rows
 
 LABEL_LENGTH = 90
 NameKey = tuple[str, str]  # (table question key, row id)
@@ -91,6 +92,12 @@ def tables(method: Method) -> list[Question]:
     return [q for q in _all_tables(method) if _links(q) or q.key in targets]
 
 
+def keys(method: Method) -> list[str]:
+    """The answers the lineage reads: its tables, and the tables that add rows to them."""
+    found = [t.key for t in tables(method)]
+    return found + [t.more_rows for t in tables(method) if t.more_rows and t.more_rows not in found]
+
+
 def _all_tables(method: Method) -> Iterable[Question]:
     return (q for s in method.stages for q in s.questions() if q.type == "table")
 
@@ -113,8 +120,10 @@ def _namers(method: Method, table: Question) -> list[Question]:
     return [c for c in table.columns if c.type in {"text", "long_text"}][:1]
 
 
-def _label(method: Method, table: Question, row: dict[str, Any], lang: str) -> str:
-    fixed = next((r.label(lang) for r in table.rows if r.id == row.get("row")), None)
+def _label(
+    method: Method, table: Question, row: dict[str, Any], lang: str, items: list[Choice]
+) -> str:
+    fixed = next((r.label(lang) for r in items if r.id == row.get("row")), None)
     if fixed is not None:
         return fixed
     parts = [_cell_text(c, row[c.key], lang) for c in _namers(method, table) if row.get(c.key)]
@@ -125,6 +134,8 @@ def _label(method: Method, table: Question, row: dict[str, Any], lang: str) -> s
 def build(method: Method, values: dict[tuple[str, str], Any], lang: str) -> Lineage:
     """The lineage of every linked row, from stored values keyed by (question key, side)."""
     chained = tables(method)
+    # A fixed list's items, with the rows a pair added to it, name their rows.
+    items = {t.key: table_rows(method, t, values) for t in chained if t.rows}
     lineage = Lineage(
         keys={t.key for t in chained},
         targets={str(c.link) for t in chained for c in _links(t)},
@@ -139,14 +150,14 @@ def build(method: Method, values: dict[tuple[str, str], Any], lang: str) -> Line
             lineage.items[name] = Item(
                 table,
                 name[1],
-                _label(method, table, row, lang),
+                _label(method, table, row, lang, items.get(table.key, [])),
                 (*known.sides, side) if known else (side,),
                 (*known.statuses, *rated[:1]) if known else tuple(rated[:1]),
             )
     by_key = {t.key: t for t in chained}
     for table in chained:
         for _side, row in _rows(values, table):
-            _link_row(lineage, table, row, by_key, lang)
+            _link_row(lineage, table, row, by_key, items, lang)
     return lineage
 
 
@@ -158,7 +169,12 @@ def _rows(values: dict[tuple[str, str], Any], table: Question) -> Iterable[tuple
 
 
 def _link_row(
-    lineage: Lineage, table: Question, row: dict, by_key: dict[str, Question], lang: str
+    lineage: Lineage,
+    table: Question,
+    row: dict,
+    by_key: dict[str, Question],
+    items: dict[str, list[Choice]],
+    lang: str,
 ) -> None:
     name = (table.key, str(row["row"]))
     for column in _links(table):
@@ -167,7 +183,7 @@ def _link_row(
             continue
         parent = (str(column.link), str(target))
         source = by_key[str(column.link)]
-        fixed = next((r for r in source.rows if r.id == parent[1]), None)
+        fixed = next((r for r in items.get(source.key, []) if r.id == parent[1]), None)
         if parent not in lineage.items and fixed is not None:
             # An item of a fixed list (an assessment area) exists even if nobody rated it.
             lineage.items[parent] = Item(source, fixed.id, fixed.label(lang), ())

@@ -18,7 +18,7 @@ def page(partnership_id: int) -> str:
     partnership, method, _seat = load_partnership(partnership_id)
     cycle = shown_cycle(partnership, request.args.get("cycle"))
     tables = lineage.tables(method)
-    values = queries.values_of(partnership.id, cycle, [t.key for t in tables])
+    values = queries.values_of(partnership.id, cycle, lineage.keys(method))
     return render_template(
         "groupwork/trace.html",
         partnership=partnership,
