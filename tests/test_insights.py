@@ -25,7 +25,7 @@ def demo_table(app: Flask) -> Partnership:
     demo.seed()
     db.session.commit()
     partnership = db.session.scalar(sa.select(Partnership).order_by(Partnership.id))
-    assert partnership is not None
+    assert partnership is not None and partnership.method_version == "2024.2"
     return partnership
 
 
@@ -66,6 +66,13 @@ def test_needs_meet_offers_in_both_directions(demo_table: Partnership) -> None:
         from_ukraine
     )
     assert "Infection prevention and control" not in from_ukraine
+    # The areas the pair added to the method's list take part both ways as well.
+    assert "ЕКМО у дітей / Paediatric ECMO" in to_ukraine  # rated low, the partner rates high
+    assert "Дитяча оториноларингологія (ЛОР) / Paediatric ENT" in from_ukraine  # a stated wish
+    assert "Дитяча оториноларингологія (ЛОР) / Paediatric ENT" not in to_ukraine
+    # 2024.2 asks every area's status of both sides: the matrix has no blank.
+    assert len(matrix.areas) == 18 + 3
+    assert all(ua is not None and partner is not None for _area, ua, partner in matrix.areas)
 
 
 def test_weighted_totals_and_disagreements(demo_table: Partnership) -> None:
@@ -76,7 +83,40 @@ def test_weighted_totals_and_disagreements(demo_table: Partnership) -> None:
     assert infection.disagreements == []
     trauma = scores["Paediatric trauma team"]
     assert trauma.disagreements == [("Feasibility", 4, 1)]
-    assert list(scores) == ["Infection prevention in the ICU", "Paediatric trauma team"]
+    # The gap in an added area (ECMO) was scored too, and ranks below the two priorities.
+    ecmo = scores["Paediatric ECMO team"]
+    assert (ecmo.ua_total, ecmo.partner_total, ecmo.disagreements) == (54, 49, [])
+    assert list(scores) == [
+        "Infection prevention in the ICU",
+        "Paediatric trauma team",
+        "Paediatric ECMO team",
+    ]
+
+
+def test_the_demo_plan_passes_the_smart_check_against_the_stage_1_horizon(
+    demo_table: Partnership, login: Callable[[Account], FlaskClient]
+) -> None:
+    method = load(demo_table.method_version)
+    horizon = method.by_role("plan_horizon")
+    assert horizon is not None and horizon.key == "horizon_months"  # stage 1 since 2024.2
+    found = method.section_of(horizon.key)
+    assert found is not None and found[0].key == "agreement"
+    stage = method.stage("action_plan")
+    assert stage is not None
+    answers = queries.stage_answers(
+        demo_table.id, demo_table.cycle, stage, also=[horizon.key, "priorities"]
+    )
+    assert answers[(horizon.key, "")].value == 24
+    with force_locale("en"):
+        assert insights.smart_check(method, answers) == []
+    facilitator = db.session.scalar(
+        sa.select(Account).where(Account.email == "facilitator@demo.twinning.test")
+    )
+    assert facilitator is not None
+    page = login(facilitator).get(
+        f"/partnerships/{demo_table.id}/stages/action_plan", headers={"Accept-Language": "en"}
+    )
+    assert "No warnings" in page.get_data(as_text=True)
 
 
 def test_the_smart_check_warns_about_what_a_plan_misses(

@@ -28,7 +28,7 @@ def demo_table(app: Flask) -> Partnership:
     demo.seed()
     db.session.commit()
     partnership = db.session.scalar(sa.select(Partnership).order_by(Partnership.id))
-    assert partnership is not None
+    assert partnership is not None and partnership.method_version == "2024.2"
     return partnership
 
 
@@ -69,6 +69,18 @@ def test_the_trace_page_puts_each_row_under_the_row_it_came_from(
     assert not _nested(page, "trace-gap_table-gap-trauma", "trace-activities-act-bundle")
     # Each side's rating of the area the chain starts from, the Ukrainian hospital first.
     assert "(Ukrainian hospital: 3/3; Partner hospital: 2/3)" in page
+    # A second objective of one priority sits beside the first, each with its activity.
+    assert _nested(page, "trace-priorities-pri-ipc", "trace-objectives-obj-hand-hygiene")
+    assert _nested(page, "trace-objectives-obj-hand-hygiene", "trace-activities-act-hand-hygiene")
+    assert not _nested(page, "trace-objectives-obj-clabsi", "trace-activities-act-hand-hygiene")
+    # An area the pair added to the method's list starts a chain of its own.
+    assert _nested(page, "trace-needs_matrix-area-ecmo", "trace-gap_table-gap-ecmo")
+    ecmo = page.split('id="trace-needs_matrix-area-ecmo"')[1].split("<li")[0]
+    assert (
+        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", ecmo))
+        .strip()
+        .endswith("ЕКМО у дітей / Paediatric ECMO (Ukrainian hospital: 1/3; Partner hospital: 3/3)")
+    )
     assert "Not linked yet" not in page  # the demo plan is linked end to end
 
 
@@ -79,9 +91,26 @@ def test_stage_tables_say_what_each_row_led_to_and_name_their_source(
     needs = reader.get(base + "/stages/needs", headers=EN).get_data(as_text=True)
     assert "Led to" in needs
     assert f'href="{base}/trace#trace-gap_table-gap-ipc"' in needs
+    assert f'href="{base}/trace#trace-gap_table-gap-ecmo"' in needs  # from an added area
     plan = reader.get(base + "/stages/action_plan", headers=EN).get_data(as_text=True)
     # An activity names its objective by the objective's words, linked to the trace.
     assert f'href="{base}/trace#trace-objectives-obj-trauma">Activate a trauma team' in plan
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Since 2024.2 a gap's area is a ref to the needs matrix, and the labels that show a "
+    "gap by [area, gap] print the area's row id ('ipc', 'area-ecmo'), not its name: "
+    "lineage._cell_text (and completeness._shown) resolve choice columns only. "
+    "Remove this mark once they resolve ref columns too.",
+)
+def test_a_gap_is_named_by_its_areas_words(reader: FlaskClient, demo_table: Partnership) -> None:
+    base = f"/partnerships/{demo_table.id}"
+    trace = reader.get(base + "/trace", headers=EN).get_data(as_text=True)
+    assert "Infection prevention and control — No routine surveillance of CLABSI" in trace
+    assert "ЕКМО у дітей / Paediatric ECMO — Немає цілодобової готовності" in trace
+    needs = reader.get(base + "/stages/needs", headers=EN).get_data(as_text=True)
+    assert "Gap: Infection prevention and control — No routine" in needs
 
 
 def test_a_removed_source_is_shown_not_hidden(reader: FlaskClient, demo_table: Partnership) -> None:

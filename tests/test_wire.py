@@ -285,28 +285,26 @@ def fill(form: Form, questions: dict[str, Question]) -> None:
             controls[0].value = _typed(kind, f"{name} typed")
 
 
+def _cell(said: Name, posted: MultiDict[str, str], name: str) -> Any:
+    if said.column == wire.REMOVE:
+        return True
+    kind = next(c for c in said.question.columns if c.key == said.column)
+    return posted.getlist(name) if kind.type == "multi_choice" else posted[name]
+
+
 def expected(posted: MultiDict[str, str], questions: dict[str, Question]) -> dict[str, Any]:
     """What each question's answer must be after ``posted``, worked out from the names alone."""
     raw: dict[str, Any] = {}
     for name in posted:
-        if name in FORM_FIELDS:
+        said = None if name in FORM_FIELDS else parse_name(name, questions)
+        if said is None or said.version:
             continue
-        said = parse_name(name, questions)
         q = said.question
-        if said.version:
-            continue
         if said.part is not None:
             raw.setdefault(q.key, {})[said.part] = posted[name]
         elif said.row is not None:
-            rows = raw.setdefault(q.key, {})
-            cells = rows.setdefault(said.row, {"row": said.row})
-            kind = next((c for c in q.columns if c.key == said.column), None)
-            if said.column == wire.REMOVE:
-                cells[wire.REMOVE] = True
-            elif kind is not None and kind.type == "multi_choice":
-                cells[said.column] = posted.getlist(name)
-            else:
-                cells[said.column] = posted[name]
+            cells = raw.setdefault(q.key, {}).setdefault(said.row, {"row": said.row})
+            cells[said.column] = _cell(said, posted, name)
         elif q.type == "multi_choice":
             raw[q.key] = posted.getlist(name)
         else:
@@ -352,12 +350,12 @@ def _stored(world: World, question: Question) -> Answer | None:
 @pytest.fixture(params=available_versions())
 def seated(
     request: pytest.FixtureRequest, world: World, login: Callable[[Account], FlaskClient]
-) -> Iterator[tuple[FlaskClient, Method]]:
+) -> tuple[FlaskClient, Method]:
     world.partnership.method_version = request.param
     db.session.commit()
     method = load(request.param)
     _open_every_stage(world, method)
-    yield login(world.participant), method
+    return login(world.participant), method
 
 
 def _snapshot(answer: Answer | None) -> tuple[int, Any]:
@@ -397,11 +395,8 @@ def test_every_rendered_name_is_on_the_wire_and_read_back(
         # Outside the answer forms, nothing is named like an answer.
         other = [c.name for f in page.forms if "data-autosave" not in f.attrs for c in f.controls]
         for name in other + page.loose:
-            prefix = name.split(wire.SEPARATOR)[0]
-            assert (
-                prefix not in (wire.QUESTION_PREFIX, wire.VERSION_PREFIX)
-                or wire.SEPARATOR not in name
-            ), f"{stage.key}: {name} outside an answer form"
+            wired = name.startswith((wire.field_name(""), wire.version_name("")))
+            assert not wired, f"{stage.key}: {name} outside an answer form"
         assert len(answer_forms(page)) == len(stage.sections)
         for section in stage.sections:
             questions = {q.key: q for q in section.questions}

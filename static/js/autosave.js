@@ -25,7 +25,7 @@
         !wire.person.every(function (p) { return typeof p === "string" && p; })) { return null; }
     var length = wire.rowIdLength;
     if (typeof length !== "number" || length < 1 || length !== Math.floor(length)) { return null; }
-    if (wire.rowIdAlphabet.length > 256 || !window.crypto || !crypto.getRandomValues) { return null; }
+    if (wire.rowIdAlphabet.length > 256) { return null; }
     try { wire.rowId = new RegExp(wire.rowIdPattern); } catch (e) { return null; }
     return wire;
   }
@@ -309,6 +309,7 @@
   /* A fresh row id: rowIdLength characters drawn evenly from the handed alphabet (bytes that
    * would favour its first letters are drawn again), or null if it would not be a row id. */
   function newRowId() {
+    if (!window.crypto || !crypto.getRandomValues) { return null; }
     var alphabet = WIRE.rowIdAlphabet;
     var limit = 256 - (256 % alphabet.length);
     var id = "";

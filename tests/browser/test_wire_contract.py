@@ -29,11 +29,11 @@ from workshop.method import definition
 from workshop.method.definition import Method, Question, available_versions, load
 from workshop.models import SHARED, Answer, StageRun
 
-EVERY_TYPE = "wire-every-type"
+EVERY_TYPE = "9999.1"  # a version name like the published ones, that none will take
 # What the published versions lack: text, status and score as questions, and a repeatable table
 # with ref, single-choice, multi-choice, number and date columns together.
 EVERY_TYPE_METHOD = """
-version: "wire-every-type"
+version: "9999.1"
 title: {uk: Кожен тип питання, en: Every type of question}
 lists:
   colours:
@@ -53,8 +53,10 @@ stages:
         questions:
           - {key: a_text, type: text, label: {uk: Текст, en: A line of text}}
           - {key: a_long_text, type: long_text, label: {uk: Довгий текст, en: Long text}}
-          - {key: a_single, type: single_choice, label: {uk: Один, en: One colour}, choices: colours}
-          - {key: a_multi, type: multi_choice, label: {uk: Кілька, en: Some colours}, choices: colours}
+          - {key: a_single, type: single_choice, label: {uk: Один, en: One colour},
+             choices: colours}
+          - {key: a_multi, type: multi_choice, label: {uk: Кілька, en: Some colours},
+             choices: colours}
           - {key: a_status, type: status, label: {uk: Стан, en: Status}}
           - {key: a_score, type: score, label: {uk: Оцінка, en: Score}}
           - {key: a_number, type: number, label: {uk: Число, en: A number}, min: 0, max: 1000,
@@ -75,7 +77,8 @@ stages:
             columns:
               - {key: status, type: status, label: {uk: Стан, en: Status}}
               - {key: score, type: score, label: {uk: Оцінка, en: Score}}
-              - {key: kinds, type: multi_choice, label: {uk: Кольори, en: Colours}, choices: colours}
+              - {key: kinds, type: multi_choice, label: {uk: Кольори, en: Colours},
+                 choices: colours}
               - {key: note, type: text, label: {uk: Примітка, en: Note}}
               - {key: count, type: number, label: {uk: Кількість, en: Count}}
               - {key: seen_on, type: date, label: {uk: Коли, en: Seen on}}
@@ -135,27 +138,28 @@ def _number(question: Question) -> float | int:
     return int(question.min or 0)
 
 
+SAMPLES: dict[str, Any] = {
+    "status": 2,
+    "score": 4,
+    "date": "2024-03-15",
+    "person": {"name": "Olena Kovalenko", "role": "Head nurse <ICU>", "email": "olena@example.org"},
+}
+
+
 def _sample(question: Question, tables: dict[str, list[dict[str, Any]]]) -> Any:
     """A value for ``question`` (a question or a column) with characters HTML must escape."""
     kind = question.type
+    if kind in SAMPLES:
+        return SAMPLES[kind]
     if kind == "text":
         return f'«{question.key}» "O\'Brien" <b>&amp; Co</b>'
     if kind == "long_text":
         return f"{question.key}: перший рядок <i>\nsecond line & more"
-    if kind == "single_choice":
-        return question.choices[-1].id
-    if kind == "multi_choice":
-        return [question.choices[0].id, question.choices[-1].id]
-    if kind == "status":
-        return 2
-    if kind == "score":
-        return 4
+    if kind in ("single_choice", "multi_choice"):
+        ids = [question.choices[0].id, question.choices[-1].id]
+        return ids[-1] if kind == "single_choice" else ids
     if kind == "number":
         return _number(question)
-    if kind == "date":
-        return "2024-03-15"
-    if kind == "person":
-        return {"name": "Olena Kovalenko", "role": "Head nurse <ICU>", "email": "olena@example.org"}
     if kind == "ref":
         linked = tables.get(question.link or "") or []
         return linked[-1]["row"] if linked else None

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from workshop.groupwork.answers.queries import values_of
 from workshop.groupwork.stage.insights import (
@@ -144,7 +145,7 @@ def priorities_from_candidates(method: Method, source: Source, side: str) -> lis
         Suggestion(
             proposals[i],
             [_("weighted total %(n)d", n=totals[i])]
-            + ([_("%(n)d dots", n=dots[i])] if source.dots else []),
+            + ([ngettext("%(num)d dot", "%(num)d dots", dots[i])] if source.dots else []),
         )
         for i in best[:room]
     ]
