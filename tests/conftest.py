@@ -15,10 +15,11 @@ from flask import Flask, g
 from flask.testing import FlaskClient
 
 from tests import factories
-from workshop import create_app
+from workshop import create_app, demo
 from workshop.auth.services import open_session
 from workshop.extensions import db
-from workshop.models import Account, Base
+from workshop.method.definition import CURRENT_VERSION
+from workshop.models import Account, Base, Partnership
 
 PG_URL = os.environ.get("WORKSHOP_TEST_DATABASE_URL")
 
@@ -110,3 +111,22 @@ def world(app: Flask) -> factories.World:
     built = factories.build_world()
     db.session.commit()
     return built
+
+
+def seed_demo_table(method_version: str | None = None) -> Partnership:
+    """The demo seminar, and its answered pair (Okhmatdyt – Karolinska) on ``method_version``
+    (the current method unless another is named)."""
+    if method_version is None:
+        demo.seed()
+    else:
+        demo.seed(method_version=method_version)
+    db.session.commit()
+    partnership = db.session.scalar(sa.select(Partnership).order_by(Partnership.id))
+    assert partnership is not None
+    assert partnership.method_version == (method_version or CURRENT_VERSION)
+    return partnership
+
+
+@pytest.fixture
+def demo_table(app: Flask) -> Partnership:
+    return seed_demo_table()

@@ -4,29 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import pytest
 import sqlalchemy as sa
-from flask import Flask
 from flask.testing import FlaskClient
 from flask_babel import force_locale
 
 from tests.factories import World
-from workshop import demo
 from workshop.extensions import db
 from workshop.groupwork.answers import queries
 from workshop.groupwork.review import completeness
 from workshop.groupwork.stage import insights
 from workshop.method.definition import load
 from workshop.models import Account, Partnership, StageRun, StageStatus
-
-
-@pytest.fixture
-def demo_table(app: Flask) -> Partnership:
-    demo.seed()
-    db.session.commit()
-    partnership = db.session.scalar(sa.select(Partnership).order_by(Partnership.id))
-    assert partnership is not None and partnership.method_version == "2024.2"
-    return partnership
 
 
 def _stage_insights(partnership: Partnership, stage_key: str) -> dict:

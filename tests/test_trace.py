@@ -13,7 +13,6 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.factories import make_participant
-from workshop import demo
 from workshop.extensions import db
 from workshop.groupwork.answers import services
 from workshop.groupwork.trace import lineage
@@ -21,15 +20,6 @@ from workshop.method.definition import load
 from workshop.models import Account, Partnership, StageRun
 
 EN = {"Accept-Language": "en"}
-
-
-@pytest.fixture
-def demo_table(app: Flask) -> Partnership:
-    demo.seed()
-    db.session.commit()
-    partnership = db.session.scalar(sa.select(Partnership).order_by(Partnership.id))
-    assert partnership is not None and partnership.method_version == "2024.2"
-    return partnership
 
 
 @pytest.fixture
@@ -97,13 +87,6 @@ def test_stage_tables_say_what_each_row_led_to_and_name_their_source(
     assert f'href="{base}/trace#trace-objectives-obj-trauma">Activate a trauma team' in plan
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Since 2024.2 a gap's area is a ref to the needs matrix, and the labels that show a "
-    "gap by [area, gap] print the area's row id ('ipc', 'area-ecmo'), not its name: "
-    "lineage._cell_text (and completeness._shown) resolve choice columns only. "
-    "Remove this mark once they resolve ref columns too.",
-)
 def test_a_gap_is_named_by_its_areas_words(reader: FlaskClient, demo_table: Partnership) -> None:
     base = f"/partnerships/{demo_table.id}"
     trace = reader.get(base + "/trace", headers=EN).get_data(as_text=True)

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from workshop import demo
+from tests.conftest import seed_demo_table
 from workshop.extensions import db
 from workshop.method.definition import load
 from workshop.models import Account, Answer, AnswerRevision, Membership, Partnership, Role
@@ -21,11 +21,7 @@ EN = {"Accept-Language": "en"}
 
 @pytest.fixture
 def demo_table(app: Flask) -> Partnership:
-    demo.seed(method_version="2024.1")  # the answered pair before the demo moves it
-    db.session.commit()
-    partnership = db.session.scalar(sa.select(Partnership).order_by(Partnership.id))
-    assert partnership is not None and partnership.method_version == "2024.1"
-    return partnership
+    return seed_demo_table("2024.1")  # the answered pair before the demo moves it
 
 
 def _admin() -> Account:

@@ -121,8 +121,12 @@ def _toggle(page: Page, mode: str) -> None:
 
 
 # Normal, then large text, then large text with high contrast, then high contrast alone.
-MODE_STEPS = [("normal", None), ("large", "large"), ("large+contrast", "contrast"),
-              ("contrast", "large")]
+MODE_STEPS = [
+    ("normal", None),
+    ("large", "large"),
+    ("large+contrast", "contrast"),
+    ("contrast", "large"),
+]
 
 
 @pytest.mark.parametrize("locale", ["uk-UA", "en-GB"])

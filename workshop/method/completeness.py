@@ -205,12 +205,19 @@ def _linkable_rows(
         return
     # A ref links to a shared table (the loader checks it), so its rows are the shared ones.
     for row in _rows(values.get((target.key, SHARED))):
-        label = _shown(target, column.show, row) or typed_label(target, row)
+        label = _shown(method, target, column.show, row, values) or typed_label(target, row)
         yield _Row(str(row.get("row")), label, row)
 
 
-def _shown(target: Question, show: tuple[str, ...], row: Mapping[str, Any]) -> Text | None:
-    """The ``show`` columns' values of a row, joined, in both languages."""
+def _shown(
+    method: Method,
+    target: Question,
+    show: tuple[str, ...],
+    row: Mapping[str, Any],
+    values: Values,
+) -> Text | None:
+    """The ``show`` columns' values of a row, joined, in both languages (a choice, or a
+    reference to a fixed list's row, by its name)."""
     parts: list[Text] = []
     for key in show:
         column = next((c for c in target.columns if c.key == key), None)
@@ -218,6 +225,9 @@ def _shown(target: Question, show: tuple[str, ...], row: Mapping[str, Any]) -> T
         if column is None or _empty(value):
             continue
         choice = column.choice(value) if isinstance(value, str) and column.choices else None
+        listed = method.question(column.link or "") if column.type == "ref" else None
+        if choice is None and listed is not None and listed.rows:
+            choice = next((r for r in table_rows(method, listed, values) if r.id == value), None)
         parts.append(choice.label if choice else Text(str(value), str(value)))
     if not parts:
         return None

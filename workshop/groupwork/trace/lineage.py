@@ -102,10 +102,14 @@ def _all_tables(method: Method) -> Iterable[Question]:
     return (q for s in method.stages for q in s.questions() if q.type == "table")
 
 
-def _cell_text(column: Question, value: Any, lang: str) -> str:
+def _cell_text(column: Question, value: Any, lang: str, items: dict[str, list[Choice]]) -> str:
     if column.type == "single_choice":
         choice = column.choice(str(value))
         return choice.label(lang) if choice else str(value)
+    if column.type == "ref" and column.link in items:
+        # A reference to a fixed list's row (a gap's area) reads as the row's name.
+        named = next((r for r in items[column.link] if r.id == str(value)), None)
+        return named.label(lang) if named else str(value)
     return " ".join(str(value).split())
 
 
@@ -121,12 +125,18 @@ def _namers(method: Method, table: Question) -> list[Question]:
 
 
 def _label(
-    method: Method, table: Question, row: dict[str, Any], lang: str, items: list[Choice]
+    method: Method,
+    table: Question,
+    row: dict[str, Any],
+    lang: str,
+    items: dict[str, list[Choice]],
 ) -> str:
-    fixed = next((r.label(lang) for r in items if r.id == row.get("row")), None)
+    fixed = next((r.label(lang) for r in items.get(table.key, []) if r.id == row.get("row")), None)
     if fixed is not None:
         return fixed
-    parts = [_cell_text(c, row[c.key], lang) for c in _namers(method, table) if row.get(c.key)]
+    parts = [
+        _cell_text(c, row[c.key], lang, items) for c in _namers(method, table) if row.get(c.key)
+    ]
     text = " — ".join(parts) or "…"
     return text if len(text) <= LABEL_LENGTH else text[: LABEL_LENGTH - 1].rstrip() + "…"
 
@@ -150,7 +160,7 @@ def build(method: Method, values: dict[tuple[str, str], Any], lang: str) -> Line
             lineage.items[name] = Item(
                 table,
                 name[1],
-                _label(method, table, row, lang, items.get(table.key, [])),
+                _label(method, table, row, lang, items),
                 (*known.sides, side) if known else (side,),
                 (*known.statuses, *rated[:1]) if known else tuple(rated[:1]),
             )
