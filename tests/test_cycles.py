@@ -263,8 +263,8 @@ def test_existing_data_moves_into_cycle_one(
             # The same question may now be answered again in a second cycle.
             connection.execute(
                 sa.text(
-                    "INSERT INTO answer (partnership_id, cycle, question_key, side, value,"
-                    " version, updated_at) VALUES (1, 2, 'outage_plan', '', :v, 1,"
+                    "INSERT INTO answer (id, partnership_id, cycle, question_key, side, value,"
+                    " version, updated_at) VALUES (2, 1, 2, 'outage_plan', '', :v, 1,"
                     " CURRENT_TIMESTAMP)"
                 ),
                 {"v": json.dumps("Generator")},

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 from flask_babel import force_locale
@@ -165,3 +167,53 @@ def test_the_smart_check_warns_about_what_a_plan_misses(
         assert expected in warnings
     assert "Activity 1</strong> serves" not in warnings
     assert "Objective 1</strong> has no indicator." not in warnings
+
+
+def test_insights_and_prefill_follow_roles_not_key_names(
+    world: World,
+    login: Callable[[Account], FlaskClient],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """A method that calls the needs matrix and the gap table something else still gets the
+    needs ↔ offers view and the gap proposals: the engine finds them by role."""
+    from workshop.method import definition
+
+    text = (definition.VERSIONS_DIR / "tpi-2024.1.yaml").read_text(encoding="utf-8")
+    renamed = (
+        text.replace("key: needs_matrix", "key: self_assessment")
+        .replace("link: needs_matrix", "link: self_assessment")
+        .replace("key: gap_table", "key: gaps_found")
+        .replace("link: gap_table", "link: gaps_found")
+        .replace('version: "2024.1"', 'version: "2099.1"')
+    )
+    assert "needs_matrix" not in renamed.split("lists:")[1].replace("role: needs_matrix", "")
+    monkeypatch.setattr(definition, "VERSIONS_DIR", tmp_path)
+    try:
+        (tmp_path / "tpi-2099.1.yaml").write_text(renamed, encoding="utf-8")
+        definition.load.cache_clear()
+        world.partnership.method_version = "2099.1"
+        for key in ("needs", "priorities"):
+            db.session.add(
+                StageRun(partnership_id=world.partnership.id, stage_key=key, opened_early=True)
+            )
+        db.session.commit()
+        client = login(world.participant)
+        base = f"/partnerships/{world.partnership.id}"
+        saved = client.post(
+            base + "/answers",
+            json={
+                "question": "self_assessment",
+                "base_version": 0,
+                "value": [{"row": "ipc", "status": 0, "want_to_learn": "Surveillance"}],
+            },
+        )
+        assert saved.status_code == 200, saved.get_json()
+        found = _stage_insights(world.partnership, "needs")["needs_offers"]
+        assert [a[0] for a in found.areas][:1] == ["Infection prevention and control"]
+        en = {"Accept-Language": "en"}
+        page = client.get(base + "/stages/priorities", headers=en).get_data(as_text=True)
+        assert "1 row can be added to «Gaps between desired and current practice»" in page
+        assert client.post(base + "/stages/priorities/prefill/gaps_found").status_code == 302
+    finally:
+        definition.load.cache_clear()
