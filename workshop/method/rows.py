@@ -43,3 +43,15 @@ def table_rows(
         if label is not None and row.get("row") is not None:
             more.append(Choice(str(row["row"]), label))
     return [*table.rows, *more]
+
+
+def candidate_key(table: Question, row: Mapping[str, Any]) -> str:
+    """Which candidate a row of a candidates table is: rows naming the same gap are one
+    candidate, else rows with the same name (whatever the letter case or spacing). Where each
+    side scores in its own table, this is how the two sides' rows meet: for totals, proposals
+    and dot votes alike."""
+    gap = table.column_for("gap")
+    if gap is not None and row.get(gap.key):
+        return f"gap:{row[gap.key]}"
+    name = table.column_for("name")
+    return "name:" + " ".join(str(row.get(name.key if name else "", "")).split()).casefold()

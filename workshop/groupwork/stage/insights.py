@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 
 from workshop.i18n import current_lang
 from workshop.method.definition import Choice, Method, Question
-from workshop.method.rows import table_rows
+from workshop.method.rows import candidate_key, table_rows
 from workshop.models import SHARED, Answer
 
 Answers = dict[tuple[str, str], Answer]
@@ -112,15 +112,6 @@ def weighted_total(scoring: Question, row: dict[str, Any]) -> int:
     return sum((row.get(c.key) or 0) * c.weight for c in scoring.columns if c.weight)
 
 
-def candidate_identity(table: Question, row: dict[str, Any]) -> str:
-    """Rows of both sides' tables that are one candidate: the same gap, else the same name."""
-    gap = table.column_for("gap")
-    if gap is not None and row.get(gap.key):
-        return f"gap:{row[gap.key]}"
-    name = table.column_for("name")
-    return "name:" + " ".join(str(row.get(name.key if name else "", "")).split()).casefold()
-
-
 def score_summary(method: Method, answers: Answers) -> list[CandidateScore]:
     """Weighted totals per side for each candidate, best first, with big disagreements."""
     question = method.by_role("candidates")
@@ -137,7 +128,7 @@ def score_summary(method: Method, answers: Answers) -> list[CandidateScore]:
         for row in _value(answers, question.key, side) or []:
             name = " ".join(str(row.get(name_key, "")).split())
             if name and row.get("row"):
-                identity = candidate_identity(question, row)
+                identity = candidate_key(question, row)
                 names.setdefault(identity, (str(row["row"]), name))
                 by_side.setdefault(identity, {})[side or "ua"] = row
 

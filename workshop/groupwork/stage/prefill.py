@@ -22,11 +22,11 @@ from workshop.groupwork.answers.queries import values_of
 from workshop.groupwork.stage.insights import (
     LOW_STATUS,
     area_rows,
-    candidate_identity,
     weighted_total,
 )
 from workshop.i18n import current_lang
 from workshop.method.definition import Method, Question
+from workshop.method.rows import candidate_key
 from workshop.models import SHARED
 
 Values = dict[tuple[str, str], Any]
@@ -133,7 +133,7 @@ def priorities_from_candidates(method: Method, source: Source, side: str) -> lis
             gap = row.get(source_gap.key) if source_gap else None
             if not name or name.casefold() in have or (gap and gap in linked):
                 continue
-            identity = candidate_identity(scoring, row)
+            identity = candidate_key(scoring, row)
             proposal = proposals.setdefault(identity, {name_col: name})
             if gap and gap_col:
                 proposal.setdefault(gap_col.key, gap)

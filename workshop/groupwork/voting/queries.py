@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from workshop.extensions import db
 from workshop.method.definition import Question
+from workshop.method.rows import candidate_key
 from workshop.models import Account, Answer, Vote
 
 
@@ -24,8 +25,9 @@ def _name(row: dict, column: str) -> str:
 def candidates(partnership_id: int, cycle: int, table: Question) -> list[Candidate]:
     """Every candidate either side named in the voted table, first mention first.
 
-    A candidate is kept under its row id. Where each side scores in its own table, rows naming
-    the same candidate (whatever the letter case) are one candidate, under the first row's id.
+    A candidate is kept under its row id. Where each side scores in its own table, rows that
+    are one candidate (``candidate_key``: the same gap, else the same name) are one entry, under
+    the first row's id.
     """
     column = table.column_for("name")
     name_key = column.key if column else "candidate"
@@ -43,7 +45,7 @@ def candidates(partnership_id: int, cycle: int, table: Question) -> list[Candida
         for row in rows or []:
             name = _name(row, name_key)
             if name and row.get("row"):
-                found.setdefault(name.casefold(), Candidate(str(row["row"]), name))
+                found.setdefault(candidate_key(table, row), Candidate(str(row["row"]), name))
     return list(found.values())
 
 
