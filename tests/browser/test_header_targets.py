@@ -39,7 +39,8 @@ HEADER_PROBLEMS_JS = """() => {
     .filter(el => el.checkVisibility())
     .map(el => ({name: name(el), box: el.getBoundingClientRect()}))
     .filter(t => t.box.width > 0 && t.box.height > 0 && t.box.right > 0 && t.box.left < innerWidth);
-  const size = b => `${b.width.toFixed(1)}x${b.height.toFixed(1)} at ${b.left.toFixed(1)},${b.top.toFixed(1)}`;
+  const px = n => n.toFixed(1);
+  const size = b => `${px(b.width)}x${px(b.height)} at ${px(b.left)},${px(b.top)}`;
   const problems = [];
   for (const t of targets) {
     if (t.box.width < MIN || t.box.height < MIN) problems.push(`${t.name} is ${size(t.box)}`);
