@@ -6,11 +6,21 @@ import itertools
 from dataclasses import dataclass
 from datetime import date
 
+import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
 from workshop import codes
 from workshop.extensions import db
-from workshop.models import Account, Institution, Membership, Partnership, Role, Seminar, Side
+from workshop.models import (
+    Account,
+    Answer,
+    Institution,
+    Membership,
+    Partnership,
+    Role,
+    Seminar,
+    Side,
+)
 
 PASSWORD = "correct horse battery staple"
 _counter = itertools.count(1)
@@ -151,4 +161,16 @@ def build_world() -> World:
         other_head=make_account(role=Role.HEAD, institution=other_partnership.ua_institution),
         participant=make_participant(partnership=partnership, seminar=seminar),
         other_participant=make_participant(partnership=other_partnership, seminar=other_seminar),
+    )
+
+
+def stored_answer(partnership: Partnership, key: str, side: str = "") -> Answer | None:
+    """The answer as the database holds it now (after whatever requests just ran)."""
+    db.session.expire_all()
+    return db.session.scalar(
+        sa.select(Answer).where(
+            Answer.partnership_id == partnership.id,
+            Answer.question_key == key,
+            Answer.side == side,
+        )
     )

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.factories import World, make_participant
+from tests.factories import World, make_participant, stored_answer
 from workshop.extensions import db
 from workshop.models import Account, Answer, AnswerRevision, Side, StageRun
 
@@ -29,14 +29,7 @@ def autosave(client: FlaskClient, world: World, **body: object) -> object:
 
 
 def stored(world: World, key: str, side: str = "") -> Answer | None:
-    db.session.expire_all()
-    return db.session.scalar(
-        sa.select(Answer).where(
-            Answer.partnership_id == world.partnership.id,
-            Answer.question_key == key,
-            Answer.side == side,
-        )
-    )
+    return stored_answer(world.partnership, key, side)
 
 
 def open_all_stages(world: World) -> None:

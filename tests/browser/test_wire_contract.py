@@ -16,12 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.browser.conftest import AXE_JS, assert_accessible
-from tests.factories import World
+from tests.factories import World, stored_answer
 from workshop.extensions import db
 from workshop.groupwork.answers import save, wire
 from workshop.groupwork.answers.values import InvalidAnswer, clean
@@ -211,14 +210,7 @@ def _seat(browser: Browser, base: str, world: World) -> tuple[BrowserContext, Pa
 
 
 def _stored(world: World, key: str, side: str) -> Answer | None:
-    db.session.expire_all()
-    return db.session.scalar(
-        sa.select(Answer).where(
-            Answer.partnership_id == world.partnership.id,
-            Answer.question_key == key,
-            Answer.side == side,
-        )
-    )
+    return stored_answer(world.partnership, key, side)
 
 
 def _check_every_stage(page: Page, base: str, method: Method, stored: dict[str, Any]) -> set[str]:
