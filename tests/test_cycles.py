@@ -125,6 +125,12 @@ def test_nothing_changes_in_a_closed_cycle(seated: FlaskClient, world: World) ->
         f"/partnerships/{world.partnership.id}/stages/agreement/submit", headers=EN
     )
     assert submitted.status_code == 422 and "closed" in submitted.text
+    vote = seated.post(
+        f"/partnerships/{world.partnership.id}/stages/priorities/votes",
+        data={"candidate": ["x"], "dots": ["1"]},
+        headers=EN,
+    )
+    assert vote.status_code == 423
     page = seated.get(f"/partnerships/{world.partnership.id}/stages/agreement", headers=EN)
     assert "Cycle 1 · closed" in page.text
     assert db.session.scalar(sa.select(sa.func.count(Answer.id))) == 0

@@ -22,6 +22,8 @@ def vote(partnership_id: int, stage_key: str) -> Response | tuple[str, int]:
     table = method.question(stage.vote_on) if stage.vote_on else None
     if seat is None or table is None:
         abort(403 if table else 404)
+    if partnership.cycle_closed:
+        abort(423)  # a closed cycle's votes are kept as they were
     ballot = list(
         zip(request.form.getlist("candidate"), request.form.getlist("dots"), strict=False)
     )
