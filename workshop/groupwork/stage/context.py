@@ -119,10 +119,9 @@ def build(
     lang = current_lang()
     # Besides the stage's own questions: the tables the trace links, and every question that
     # carries a role (an insight may read, say, the plan horizon asked in an earlier stage).
-    also = lineage.keys(method) + [
-        q.key for s in method.stages for q in s.questions() if q.role or q.more_rows
-    ]
-    also += [q.more_rows for s in method.stages for q in s.questions() if q.more_rows]
+    everything = [q for s in method.stages for q in s.questions()]
+    also = lineage.keys(method) + [q.key for q in everything if q.role]
+    also += [q.more_rows for q in everything if q.more_rows]  # the rows a fixed list gains
     answers = queries.stage_answers(partnership.id, cycle, stage, also=also)
     by_key = review_queries.runs(partnership.id, cycle)
     locked = (
