@@ -45,6 +45,8 @@ def refusal(
 
     Reads only the runs of the stage and the one before it: one small query.
     """
+    if shown_cycle == 0:  # said something, but not a cycle number: a tampered or broken page
+        return _("The save could not be read; reload the page.")
     if shown_cycle is not None and shown_cycle != partnership.cycle:
         return _(
             "This page shows cycle %(shown)d, but the partnership is in cycle %(now)d now. "
