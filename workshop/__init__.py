@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask
 from jinja2 import StrictUndefined
 
-from workshop import config, errors, security, templating
+from workshop import config, errors, gate, security, templating
 from workshop.extensions import babel, csrf, db, login_manager, migrate
 from workshop.paths import DEFAULT_INSTANCE_DIR, MIGRATIONS_DIR, STATIC_DIR, TEMPLATES_DIR
 
@@ -41,6 +41,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     errors.init_app(app)
     security.init_app(app)
+    gate.init_app(app)
     templating.init_app(app)
     _register_commands(app)
     return app

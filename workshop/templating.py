@@ -36,6 +36,13 @@ def _moment(value: datetime) -> str:
     return format_datetime(value, format="medium")
 
 
+def _machine_time(value: datetime | date) -> str:
+    """The ``datetime`` attribute: ISO to the second; HTML has no room for microseconds."""
+    if isinstance(value, datetime):
+        return value.replace(microsecond=0).isoformat()
+    return value.isoformat()
+
+
 def _context() -> dict[str, Any]:
     return {
         "current_lang": current_lang(),
@@ -52,6 +59,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["day"] = _date
     app.jinja_env.filters["code"] = codes.grouped
     app.jinja_env.filters["moment"] = _moment
+    app.jinja_env.filters["machine_time"] = _machine_time
     # The wire format (answers.wire): templates name every answer field through these, and the
     # stage page hands ``wire_format`` to its script, so no field name is spelled twice.
     app.jinja_env.globals["new_row_id"] = wire.new_row_id
