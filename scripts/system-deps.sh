@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install the Debian packages the test suite needs, once: Chromium for the browser tests,
-# PostgreSQL for the second database run, npm for axe-core. Safe to run again.
+# PostgreSQL for the second database run, npm for axe-core and a JRE for the Nu validator. Safe to run again.
 set -euo pipefail
 
 missing=()
@@ -9,6 +9,7 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 fc-list 2>/dev/null | grep -qi dejavu || missing+=(fonts-dejavu-core)
+command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)  # the Nu HTML validator (vnu-jar)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
