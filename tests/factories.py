@@ -37,7 +37,8 @@ def make_institution(
         name_uk=str(extra.pop("name_uk", f"Лікарня {n}")),
         country=country,
         region=str(extra.pop("region", "UA-46" if country == "UA" else "Somewhere")),
-        city=str(extra.pop("city", "Lviv" if country == "UA" else "Stockholm")),
+        city_en=str(extra.pop("city_en", "Lviv" if country == "UA" else "Stockholm")),
+        city_uk=str(extra.pop("city_uk", "Львів" if country == "UA" else "Стокгольм")),
         **extra,
     )
     db.session.add(institution)
@@ -72,7 +73,8 @@ def make_seminar(*, facilitators: list[Account] | None = None, join_open: bool =
         title_en=f"Seminar {next(_counter)}",
         starts_on=date(2023, 12, 19),
         ends_on=date(2023, 12, 19),
-        venue="Kyiv",
+        venue_en="Kyiv",
+        venue_uk="Київ",
         join_code=codes.new_code(codes.JOIN_CODE_LENGTH),
         join_open=join_open,
         facilitators=facilitators or [],

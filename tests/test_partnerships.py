@@ -104,7 +104,7 @@ def test_a_ukrainian_institution_needs_its_oblast_and_a_unique_name(
     world: World, login: Callable[[Account], FlaskClient]
 ) -> None:
     client = login(world.admin)
-    data = {"name_uk": "Лікарня", "name_en": "Test Hospital", "country": "UA", "city": "Lviv"}
+    data = {"name_uk": "Лікарня", "name_en": "Test Hospital", "country": "UA", "city_en": "Lviv"}
     missing = client.post("/institutions/new", data=data, headers=EN)
     assert missing.status_code == 422
     assert "Choose the oblast." in missing.get_data(as_text=True)

@@ -26,7 +26,8 @@ def test_a_facilitator_creates_a_seminar_they_then_run(
             "title_en": "Lviv seminar",
             "starts_on": "2024-03-01",
             "ends_on": "2024-03-02",
-            "venue": "Lviv",
+            "venue_en": "Lviv",
+            "venue_uk": "Львів",
         },
     )
     assert response.status_code == 302

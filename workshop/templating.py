@@ -19,7 +19,7 @@ LANGUAGE_NAMES = {"uk": "Українська", "en": "English"}
 
 def _institution_place(institution: Any) -> str:
     lang = current_lang()
-    city = institution.city or ""
+    city = localized(institution, "city")
     region = geo.region_name(institution.region, lang)
     if city and institution.region in geo.CITY_REGIONS:
         region = ""  # "Kyiv, Kyiv City" would say the city twice

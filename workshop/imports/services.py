@@ -165,7 +165,9 @@ def _institution(data: dict[str, Any]) -> Institution:
         name_en=data["name_en"],
         country=data["country"],
         region=data["region"],
-        city=data["city"],
+        # A list names a city in whichever language its author wrote; keep it in that one.
+        city_uk=data["city"] if _cyrillic(data["city"]) else None,
+        city_en=None if _cyrillic(data["city"]) else data["city"],
         profile=data["profile"],
     )
     db.session.add(institution)
@@ -199,3 +201,7 @@ def apply_import(batch: ImportBatch, *, actor: Account) -> list[SheetRow]:
     db.session.flush()
     audit.record("import_applied", actor=actor, obj=batch, rows=len(batch.rows))
     return []
+
+
+def _cyrillic(text: str | None) -> bool:
+    return bool(text) and any("\u0400" <= ch <= "\u04ff" for ch in text)  # type: ignore[union-attr]

@@ -16,7 +16,8 @@ from workshop.models import UKRAINE
 class InstitutionForm(FlaskForm):
     name_uk = StringField(
         _l("Name in Ukrainian"),
-        validators=[DataRequired(_l("Enter the name in Ukrainian.")), Length(max=300)],
+        description=_l("Required for Ukrainian institutions; for others, if you know it."),
+        validators=[Optional(), Length(max=300)],
     )
     name_en = StringField(
         _l("Name in English"),
@@ -30,7 +31,8 @@ class InstitutionForm(FlaskForm):
         _l("Region, state or county (other countries)"),
         validators=[Optional(), Length(max=120)],
     )
-    city = StringField(_l("City"), validators=[Optional(), Length(max=120)])
+    city_uk = StringField(_l("City in Ukrainian"), validators=[Optional(), Length(max=120)])
+    city_en = StringField(_l("City in English"), validators=[Optional(), Length(max=120)])
     profile = TextAreaField(
         _l("Profile"),
         description=_l("Type of hospital, beds, main departments, what it is known for."),
@@ -47,6 +49,9 @@ class InstitutionForm(FlaskForm):
 
     def validate(self, extra_validators: object = None) -> bool:
         ok = super().validate(extra_validators)  # type: ignore[arg-type]
+        if self.country.data == UKRAINE and not (self.name_uk.data or "").strip():
+            self.name_uk.errors = [*self.name_uk.errors, _l("Enter the name in Ukrainian.")]
+            ok = False
         if self.country.data == UKRAINE and not self.oblast.data:
             self.oblast.errors = [*self.oblast.errors, _l("Choose the oblast.")]
             ok = False

@@ -19,11 +19,12 @@ class InstitutionError(UserError):
 
 @dataclass(frozen=True)
 class InstitutionData:
-    name_uk: str
+    name_uk: str | None
     name_en: str
     country: str
     region: str | None
-    city: str | None
+    city_uk: str | None
+    city_en: str | None
     profile: str | None
 
 
@@ -47,11 +48,12 @@ def save_institution(
     """Create an institution, or update ``institution``, refusing a duplicate name."""
     _check_unique(data, exclude_id=institution.id if institution else None)
     target = institution or Institution()
-    target.name_uk = data.name_uk.strip()
+    target.name_uk = (data.name_uk or "").strip() or None
     target.name_en = data.name_en.strip()
     target.country = data.country
     target.region = data.region
-    target.city = (data.city or "").strip() or None
+    target.city_uk = (data.city_uk or "").strip() or None
+    target.city_en = (data.city_en or "").strip() or None
     target.profile = (data.profile or "").strip() or None
     db.session.add(target)
     db.session.flush()

@@ -35,7 +35,8 @@ def _edit(
         name_en=form.name_en.data,
         country=form.country.data,
         region=form.region_value,
-        city=form.city.data,
+        city_uk=form.city_uk.data,
+        city_en=form.city_en.data,
         profile=form.profile.data,
     )
     try:

@@ -25,12 +25,15 @@ class Institution(Base):
     __table_args__ = (sa.UniqueConstraint("country", "name_en"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name_uk: Mapped[str] = mapped_column(sa.String(300))
+    # Organisers rarely know a foreign partner's Ukrainian name: pages fall back to English.
+    name_uk: Mapped[str | None] = mapped_column(sa.String(300))
     name_en: Mapped[str] = mapped_column(sa.String(300))
     country: Mapped[str] = mapped_column(sa.String(2))  # ISO 3166-1 alpha-2
     # For Ukraine an ISO 3166-2 oblast code (e.g. UA-30), elsewhere free text.
     region: Mapped[str | None] = mapped_column(sa.String(120))
-    city: Mapped[str | None] = mapped_column(sa.String(120))
+    # The city in each language, like the name; pages show the reader's, else the other one.
+    city_uk: Mapped[str | None] = mapped_column(sa.String(120))
+    city_en: Mapped[str | None] = mapped_column(sa.String(120))
     profile: Mapped[str | None] = mapped_column(sa.Text)
     is_demo: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

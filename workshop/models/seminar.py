@@ -42,7 +42,8 @@ class Seminar(Base):
     title_en: Mapped[str] = mapped_column(sa.String(300))
     starts_on: Mapped[date]
     ends_on: Mapped[date]
-    venue: Mapped[str | None] = mapped_column(sa.String(300))
+    venue_uk: Mapped[str | None] = mapped_column(sa.String(300))
+    venue_en: Mapped[str | None] = mapped_column(sa.String(300))
     join_code: Mapped[str] = mapped_column(sa.String(16), unique=True)
     join_open: Mapped[bool] = mapped_column(default=True)
     is_demo: Mapped[bool] = mapped_column(default=False)

@@ -27,7 +27,8 @@ class SeminarForm(FlaskForm):
         _l("Last day"),
         validators=[DataRequired(_l("Enter the last day as a date."))],
     )
-    venue = StringField(_l("Venue"), validators=[Optional(), Length(max=300)])
+    venue_uk = StringField(_l("Venue in Ukrainian"), validators=[Optional(), Length(max=300)])
+    venue_en = StringField(_l("Venue in English"), validators=[Optional(), Length(max=300)])
 
     def validate(self, extra_validators: object = None) -> bool:
         ok = super().validate(extra_validators)  # type: ignore[arg-type]

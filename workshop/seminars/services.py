@@ -25,7 +25,8 @@ class SeminarData:
     title_en: str
     starts_on: date
     ends_on: date
-    venue: str | None
+    venue_uk: str | None
+    venue_en: str | None
 
 
 def unused_join_code() -> str:
@@ -44,7 +45,8 @@ def save_seminar(data: SeminarData, *, actor: Account, seminar: Seminar | None =
     target.title_uk = data.title_uk.strip()
     target.title_en = data.title_en.strip()
     target.starts_on, target.ends_on = data.starts_on, data.ends_on
-    target.venue = (data.venue or "").strip() or None
+    target.venue_uk = (data.venue_uk or "").strip() or None
+    target.venue_en = (data.venue_en or "").strip() or None
     if seminar is None and actor.role is Role.FACILITATOR:
         target.facilitators.append(actor)
     db.session.add(target)

@@ -112,7 +112,8 @@ def _edit(seminar: Seminar | None) -> str | Response | tuple[str, int]:
         title_en=form.title_en.data,
         starts_on=form.starts_on.data,
         ends_on=form.ends_on.data,
-        venue=form.venue.data,
+        venue_uk=form.venue_uk.data,
+        venue_en=form.venue_en.data,
     )
     saved = services.save_seminar(data, actor=_actor(), seminar=seminar)
     db.session.commit()
