@@ -21,6 +21,9 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # True when the site is served over HTTPS (WORKSHOP_SESSION_COOKIE_SECURE=true): every
+    # cookie gets Secure, the session and device cookies the __Host- prefix. Plain
+    # http://127.0.0.1 development keeps working with the default.
     SESSION_COOKIE_SECURE = False
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     BABEL_DEFAULT_LOCALE = "uk"
@@ -32,13 +35,31 @@ class Config:
     # breaks and power cuts, and their text must survive them; the seminar-day lifetime bounds
     # it. Staff idle for long leave a signed-in screen in a shared room, so they sign in again.
     SESSION_IDLE_MINUTES = {"participant": None, "head": 120, "facilitator": 240, "admin": 30}
-    # Failed sign-ins per account, and wrong codes per browser, before a pause.
-    LOGIN_MAX_FAILURES = 5
-    LOGIN_WINDOW_SECONDS = 15 * 60
-    CODE_MAX_FAILURES = 10
-    CODE_WINDOW_SECONDS = 10 * 60
-    # A seminar room shares one address: this only stops a script, never a room.
-    CODE_MAX_FAILURES_PER_ADDRESS = 200
+    # Slowing guessers down without locking anybody out (see workshop/throttle.py). After the
+    # free failures each one doubles the wait, from FIRST_WAIT up to LONGEST_WAIT seconds; an
+    # hour without failures forgets them.
+    LOGIN_FREE_FAILURES = 4  # per account, and per browser that signed in to it before
+    LOGIN_FREE_FAILURES_PER_ADDRESS = 10  # across accounts: one address spraying passwords
+    CODE_FREE_FAILURES = 5  # wrong join or return codes per browser
+    # A seminar room shares one address, so this never refuses anybody: past it, each browser
+    # behind the address waits from its first wrong code.
+    CODE_FREE_FAILURES_PER_ADDRESS = 30
+    THROTTLE_FIRST_WAIT_SECONDS = 4
+    THROTTLE_LONGEST_WAIT_SECONDS = 5 * 60
+    THROTTLE_FORGET_AFTER_SECONDS = 60 * 60
+    # Joining: the code typed holds for this long, for one seat; a browser may send the seat
+    # form this often in an hour, and one address (a room: sixty people at most) take this many.
+    JOIN_PENDING_MINUTES = 60
+    JOIN_SUBMISSIONS_PER_BROWSER_HOUR = 20
+    JOINS_PER_ADDRESS_HOUR = 300
+    # How many reverse proxies in front of the app set X-Forwarded-For and -Proto. 0 (no
+    # proxy) means those headers are ignored: a client could write anything in them.
+    TRUSTED_PROXIES = 0
+    # The site's public address, e.g. "https://twinning.example.org", for the return-code
+    # page. Never taken from the request's Host header, which a client can forge.
+    PUBLIC_URL: str | None = None
+    # Browsers that signed in to an account before skip the account's wait (ASVS 6.3.1).
+    DEVICE_COOKIE_DAYS = 180
     IMPORT_MAX_ROWS = 2000
 
 
@@ -61,3 +82,28 @@ def secret_key(app: Flask) -> str:
         key_file.write_text(secrets.token_hex(32))
         key_file.chmod(0o600)
     return key_file.read_text().strip()
+
+
+def secure_transport(app: Flask) -> None:
+    """Settings that follow from serving over HTTPS (SESSION_COOKIE_SECURE set true)."""
+    if not app.config["SESSION_COOKIE_SECURE"]:
+        return
+    # A __Host- cookie is only accepted when Secure, for path / and without a Domain, so no
+    # other site on a sibling domain and no plain-HTTP page can plant or overwrite it.
+    if app.config.get("SESSION_COOKIE_NAME", "session") == "session":
+        app.config["SESSION_COOKIE_NAME"] = "__Host-session"
+    app.config["SESSION_COOKIE_DOMAIN"] = None
+    app.config["SESSION_COOKIE_PATH"] = "/"
+    app.config["REMEMBER_COOKIE_SECURE"] = True
+    app.config["PREFERRED_URL_SCHEME"] = "https"
+
+
+def trusted_proxies(app: Flask) -> int:
+    """How many proxies' X-Forwarded-* headers to believe; refuse to start on a wrong value."""
+    from workshop.numbers import whole_number  # here: numbers needs Flask, config loads early
+
+    raw = app.config.get("TRUSTED_PROXIES", 0)
+    value = whole_number(raw.strip() if isinstance(raw, str) else raw, high=5)
+    if value is None or isinstance(raw, float):
+        raise ValueError(f"TRUSTED_PROXIES must be a whole number from 0 to 5, not {raw!r}")
+    return value

@@ -1,11 +1,18 @@
-"""Response headers every page carries, and a guard for redirect targets."""
+"""What every request and response needs to be safe: the client's real address behind a proxy,
+response headers, cookie flags, and a guard for redirect targets."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+import unicodedata
+from urllib.parse import unquote, urlsplit
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, has_request_context, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.serving import WSGIRequestHandler
+
+from workshop import config
 
 # Everything is served by the app itself: no other origin is ever needed.
 CONTENT_SECURITY_POLICY = (
@@ -13,34 +20,139 @@ CONTENT_SECURITY_POLICY = (
     "font-src 'self'; connect-src 'self'; form-action 'self'; object-src 'none'; "
     "base-uri 'none'; frame-ancestors 'none'"
 )
+# The app uses no device feature; a script injected despite the CSP still gets none of them.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "bluetooth",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+)
+SERVER_NAME = "Twinning Workshop"
 
 
 def add_security_headers(response: Response) -> Response:
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     # Flask-WTF checks the Referer over HTTPS, so "no-referrer" would break every form.
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-    if current_user and current_user.is_authenticated and request.endpoint != "static":
-        # Pages about someone's partnership must not stay in a shared computer's cache.
-        response.headers["Cache-Control"] = "no-store"
+    if request.endpoint != "static":
+        # Pages about someone's partnership must not stay in a shared computer's cache, and a
+        # form's CSRF token or a return code must not be kept by a shared proxy's cache.
+        if current_user and current_user.is_authenticated:
+            response.headers["Cache-Control"] = "no-store"
+        else:
+            response.headers.setdefault("Cache-Control", "no-store")
     response.vary.add("Cookie")
+    _secure_cookies(response)
     return response
 
 
+def _secure_cookies(response: Response) -> None:
+    """Over HTTPS every cookie we set is Secure, whichever view set it (language, display…)."""
+    if not (request.is_secure or current_app.config["SESSION_COOKIE_SECURE"]):
+        return
+    cookies = response.headers.getlist("Set-Cookie")
+    if not cookies:
+        return
+    response.headers.remove("Set-Cookie")
+    for cookie in cookies:
+        attributes = {part.strip().split("=")[0].lower() for part in cookie.split(";")[1:]}
+        response.headers.add(
+            "Set-Cookie", cookie if "secure" in attributes else f"{cookie}; Secure"
+        )
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, marked Secure whenever the request came over HTTPS.
+
+    Flask writes the session cookie after every after_request function has run, so the
+    rewrite in ``_secure_cookies`` cannot reach it.
+    """
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return super().get_cookie_secure(app) or (has_request_context() and request.is_secure)
+
+
 def safe_redirect_target(target: str | None) -> str | None:
-    """Return ``target`` only if it is a path on this site; never another host."""
-    if not target:
+    """Return ``target`` only if it is a plain path on this site; None for anything else.
+
+    Refused: another host or scheme; backslashes, which browsers read as slashes; and control,
+    format and separator characters anywhere, raw or percent-encoded — a CR/LF would split the
+    Location header, and a tab or line separator is dropped by browsers, so "/<TAB>/evil.example"
+    would become "//evil.example".
+    """
+    if not target or not isinstance(target, str) or len(target) > 2000:
+        return None
+    decoded = target
+    for _ in range(3):  # double encoding too: %250d is %0d once decoded
+        decoded = unquote(decoded)
+    # Raw spaces are refused too; an encoded one (%20 in a query) is a plain character.
+    if _has_dangerous_character(target, spaces=True):
+        return None
+    if _has_dangerous_character(decoded, spaces=False):
+        return None
+    if not target.startswith("/") or target.startswith("//") or decoded.startswith("//"):
         return None
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    if "\\" in target:
+    if parts.scheme or parts.netloc:
         return None
     return target
 
 
+# Cc control, Cf format (zero-width, bidi overrides), Zl/Zp line and paragraph separators,
+# and code points that are not characters at all.
+_NEVER = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
+
+
+def _has_dangerous_character(text: str, *, spaces: bool) -> bool:
+    refused = _NEVER | {"Zs"} if spaces else _NEVER
+    return any(ch == "\\" or unicodedata.category(ch) in refused for ch in text)
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Read the client's address and scheme from the configured number of proxies' headers.
+
+    With no proxy configured the headers are ignored: anybody can send X-Forwarded-For, and
+    believing it would let a guesser pose as many addresses. The host is never taken from
+    X-Forwarded-Host; nothing builds links from it (see PUBLIC_URL).
+    """
+    hops = config.trusted_proxies(app)
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+
+
+def _quiet_server_header() -> None:
+    """Name the development server without versions.
+
+    Werkzeug's server writes "Werkzeug/x Python/y" into every Server header itself, before the
+    app's headers, so an after_request cannot replace it; versions tell an attacker which
+    published bugs to try.
+    """
+    WSGIRequestHandler.version_string = lambda self: SERVER_NAME  # type: ignore[method-assign]
+
+
 def init_app(app: Flask) -> None:
+    config.secure_transport(app)
+    _trust_proxies(app)
+    _quiet_server_header()
+    app.session_interface = _SessionInterface()
     app.after_request(add_security_headers)

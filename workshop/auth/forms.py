@@ -54,7 +54,10 @@ class JoinDetailsForm(FlaskForm):
     )
     email = EmailField(
         _l("E-mail (optional)"),
-        description=_l("Only if you want it on record for your partnership."),
+        description=_l(
+            "Only if you want it on record for your partnership. Joined before? Come back with "
+            "your return code instead."
+        ),
         validators=[
             Optional(),
             Length(max=254),

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from workshop import audit, codes, throttle
+from workshop import audit, codes, securitylog, throttle
 from workshop.extensions import db
 from workshop.models import Account, AuthSession, Membership, Role, Seminar, Side, utcnow
 from workshop.usererror import UserError
@@ -31,26 +31,34 @@ class AuthError(UserError):
         self.retry_after = retry_after
 
 
-def _refuse_if_throttled(limits: list[throttle.Limit], field: str) -> None:
-    wait = max((throttle.retry_after(limit) for limit in limits), default=0)
-    if wait:
-        minutes = max(1, (wait + 59) // 60)
+def refuse_if_throttled(limits: list[throttle.Limit], field: str) -> None:
+    """Raise AuthError, saying how long to wait, while any of ``limits`` asks to wait."""
+    waits = [(throttle.retry_after(limit), limit) for limit in limits]
+    wait, limit = max(waits, key=lambda pair: pair[0], default=(0, None))
+    if wait and limit is not None:
+        # The kind of key only ("login:account"), never the e-mail digest or browser id in it.
+        securitylog.event("rate_limited", limit=":".join(limit.key.split(":")[:2]), wait=wait)
         raise AuthError(
-            _l("Too many attempts. Try again in %(minutes)d min.", minutes=minutes),
+            _l("Too many attempts. Try again %(wait)s.", wait=throttle.wait_phrase(wait)),
             field=field,
             retry_after=wait,
         )
 
 
 def _fail(limits: list[throttle.Limit], message: str, field: str) -> AuthError:
-    for limit in limits:
-        throttle.record_failure(limit)
+    throttle.record_all(limits)
     return AuthError(message, field=field)
 
 
-def authenticate(email: str, password: str, *, limit: throttle.Limit) -> Account:
+def account_id_for_email(email: str) -> int | None:
+    return db.session.scalar(
+        sa.select(Account.id).where(sa.func.lower(Account.email) == email.strip().lower())
+    )
+
+
+def authenticate(email: str, password: str, *, limits: list[throttle.Limit]) -> Account:
     """Return the active account for these credentials or raise AuthError."""
-    _refuse_if_throttled([limit], "password")
+    refuse_if_throttled(limits, "password")
     account = db.session.scalar(
         sa.select(Account).where(sa.func.lower(Account.email) == email.strip().lower())
     )
@@ -58,10 +66,17 @@ def authenticate(email: str, password: str, *, limit: throttle.Limit) -> Account
     ok = check_password_hash(stored or _DUMMY_HASH, password)
     if account is None or stored is None or not ok or not account.active:
         audit.record("login_failed", actor=None, email=email.strip().lower()[:254])
-        raise _fail([limit], _l("The e-mail or password is not right."), "password")
-    throttle.clear(limit.key)
+        securitylog.event("login_failed", account_id=account.id if account else None)
+        raise _fail(limits, _l("The e-mail or password is not right."), "password")
+    _forget_failures(limits)
     audit.record("login", actor=account, obj=account)
     return account
+
+
+def _forget_failures(limits: list[throttle.Limit]) -> None:
+    for limit in limits:
+        if isinstance(limit, throttle.Backoff) and limit.cleared_by_success:
+            throttle.clear(limit.key)
 
 
 def open_session(account: Account, *, hours: int) -> str:
@@ -119,11 +134,13 @@ def end_all_sessions(account: Account) -> None:
 
 def seminar_for_code(typed: str, *, limits: list[throttle.Limit]) -> Seminar:
     """Return the seminar whose join code is open and matches, or raise AuthError."""
-    _refuse_if_throttled(limits, "code")
+    refuse_if_throttled(limits, "code")
     code = codes.normalise(typed)
     seminar = None
     if codes.looks_valid(code, codes.JOIN_CODE_LENGTH):
         seminar = db.session.scalar(sa.select(Seminar).where(Seminar.join_code == code))
+    if seminar is None or not seminar.join_open:
+        securitylog.event("code_wrong", kind="join", closed=seminar is not None)
     if seminar is None:
         raise _fail(
             limits,
@@ -132,6 +149,7 @@ def seminar_for_code(typed: str, *, limits: list[throttle.Limit]) -> Seminar:
         )
     if not seminar.join_open:
         raise _fail(limits, _l("This seminar is not taking new participants now."), "code")
+    _forget_failures(limits)
     return seminar
 
 
@@ -141,17 +159,35 @@ def join(
     """Create a participant at a partnership's table; return the account and its return code."""
     if partnership_id not in {p.id for p in seminar.partnerships}:
         raise AuthError(_l("Choose a partnership of this seminar."), field="partnership")
-    if email and db.session.scalar(
-        sa.select(Account.id).where(sa.func.lower(Account.email) == email.lower())
-    ):
-        raise AuthError(
-            _l("This e-mail is already in use. Come back with your return code instead."),
-            field="email",
-        )
+    email = email.strip().lower() if email else None
+    # An e-mail already on record stays with its account, and the new seat is made without
+    # it. Saying so would tell anybody with the seminar code which addresses have accounts,
+    # so the answer is the same either way; the form says a returning participant comes back
+    # with their return code instead.
+    if email and account_id_for_email(email) is not None:
+        email = None
     return_code = codes.new_code(codes.RETURN_CODE_LENGTH)
+    try:
+        with db.session.begin_nested():
+            account = _seat(seminar, partnership_id, side, display_name, email, return_code)
+    except sa.exc.IntegrityError:
+        # Somebody took the same e-mail a moment ago: the same quiet answer as above.
+        with db.session.begin_nested():
+            account = _seat(seminar, partnership_id, side, display_name, None, return_code)
+    return account, return_code
+
+
+def _seat(
+    seminar: Seminar,
+    partnership_id: int,
+    side: Side,
+    display_name: str,
+    email: str | None,
+    return_code: str,
+) -> Account:
     account = Account(
         display_name=display_name.strip(),
-        email=email.lower() if email else None,
+        email=email,
         role=Role.PARTICIPANT,
         return_code_hash=codes.digest(return_code),
     )
@@ -161,12 +197,12 @@ def join(
     db.session.add_all([account, membership])
     db.session.flush()
     audit.record("joined", actor=account, obj=membership, seminar_id=seminar.id)
-    return account, return_code
+    return account
 
 
 def account_for_return_code(typed: str, *, limits: list[throttle.Limit]) -> Account:
     """Return the participant holding this return code, or raise AuthError."""
-    _refuse_if_throttled(limits, "code")
+    refuse_if_throttled(limits, "code")
     code = codes.normalise(typed)
     account = None
     if codes.looks_valid(code, codes.RETURN_CODE_LENGTH):
@@ -174,6 +210,8 @@ def account_for_return_code(typed: str, *, limits: list[throttle.Limit]) -> Acco
             sa.select(Account).where(Account.return_code_hash == codes.digest(code))
         )
     if account is None or not account.active or not account.active_memberships:
+        securitylog.event("code_wrong", kind="return", account_id=account.id if account else None)
         raise _fail(limits, _l("This return code is not valid, or its seat was removed."), "code")
+    _forget_failures(limits)
     audit.record("resumed", actor=account, obj=account)
     return account

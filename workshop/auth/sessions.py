@@ -77,8 +77,7 @@ def enforce_endpoint_access() -> Response | None:
         return None
     if actor is None:
         return _unauthorized()
-    current_app.logger.warning("access denied: account %s to %s", actor.id, request.endpoint)
-    abort(403)
+    abort(403)  # logged as a security event by the 403 handler (workshop.errors)
     return None  # unreachable: abort raises
 
 

@@ -6,10 +6,10 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -17,9 +17,9 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from workshop import throttle
-from workshop.auth import services
+from workshop.auth import devices, limits, pending, services
 from workshop.auth.forms import JoinCodeForm, JoinDetailsForm, LoginForm, ResumeForm
-from workshop.auth.sessions import acting_account, browser_id, sign_in, sign_out
+from workshop.auth.sessions import acting_account, sign_in, sign_out
 from workshop.choices import options
 from workshop.extensions import db
 from workshop.i18n import localized, partnership_label
@@ -29,29 +29,18 @@ from workshop.security import safe_redirect_target
 bp = Blueprint("auth", __name__)
 
 
-def _code_limits(kind: str) -> list[throttle.Limit]:
-    """Wrong codes count per browser, and very generously per address (a room shares one)."""
-    cfg = current_app.config
-    return [
-        throttle.Limit(
-            f"{kind}:browser:{browser_id()}", cfg["CODE_MAX_FAILURES"], cfg["CODE_WINDOW_SECONDS"]
-        ),
-        throttle.Limit(
-            f"{kind}:addr:{request.remote_addr}",
-            cfg["CODE_MAX_FAILURES_PER_ADDRESS"],
-            cfg["CODE_WINDOW_SECONDS"],
-        ),
-    ]
-
-
 def _refused(
     form: FlaskForm, error: services.AuthError, template: str, **context: object
-) -> tuple[str, int]:
+) -> Response:
     """Keep the failure count, show the message next to its field, keep what was typed."""
     db.session.commit()
-    getattr(form, error.field).errors.append(error.message)
+    field = getattr(form, error.field)
+    field.errors = [*field.errors, error.message]  # a tuple when the form was not validated
     status = 429 if error.retry_after else 422
-    return render_template(template, form=form, **context), status
+    response = make_response(render_template(template, form=form, **context), status)
+    if error.retry_after:
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -59,20 +48,19 @@ def login() -> str | Response | tuple[str, int]:
     form = LoginForm()
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form), 422 if form.errors else 200
-    cfg = current_app.config
-    limit = throttle.Limit(
-        f"login:{form.email.data.strip().lower()}",
-        cfg["LOGIN_MAX_FAILURES"],
-        cfg["LOGIN_WINDOW_SECONDS"],
-    )
+    email = form.email.data.strip().lower()
+    device = devices.known(services.account_id_for_email(email))
     try:
-        account = services.authenticate(form.email.data, form.password.data, limit=limit)
+        account = services.authenticate(
+            email, form.password.data, limits=limits.login(email, device)
+        )
     except services.AuthError as error:
         return _refused(form, error, "auth/login.html")
     sign_in(account)
     db.session.commit()
-    target = safe_redirect_target(request.args.get("next")) or url_for("main.index")
-    return redirect(target)
+    response = redirect(safe_redirect_target(request.args.get("next")) or url_for("main.index"))
+    devices.remember(response, account.id)
+    return response
 
 
 @bp.post("/logout")
@@ -90,32 +78,36 @@ def logout() -> Response:
 def join() -> str | Response | tuple[str, int]:
     form = JoinCodeForm()
     if request.method == "GET" and request.args.get("code"):
+        # A seminar code is shown to the whole room; a link or QR code may carry it.
         form.code.data = request.args["code"]
     if not form.validate_on_submit():
         return render_template("auth/join.html", form=form), 422 if form.errors else 200
     try:
-        seminar = services.seminar_for_code(form.code.data, limits=_code_limits("join"))
+        seminar = services.seminar_for_code(form.code.data, limits=limits.code("join"))
     except services.AuthError as error:
         return _refused(form, error, "auth/join.html")
-    session["join_seminar_id"] = seminar.id
+    pending.start(seminar)
+    db.session.commit()
     return redirect(url_for("auth.join_details"))
 
 
 @bp.route("/join/details", methods=["GET", "POST"])
 def join_details() -> str | Response | tuple[str, int]:
-    seminar_id = session.get("join_seminar_id")
-    seminar = db.session.get(Seminar, seminar_id) if seminar_id else None
-    if seminar is None or not seminar.join_open:
-        flash(_("Enter the seminar code first."), "error")
-        return redirect(url_for("auth.join"))
-    form = JoinDetailsForm()
-    form.partnership.choices = options(
-        [(0, _("Choose…"))]
-        + [
-            (p.id, partnership_label(p))
-            for p in sorted(seminar.partnerships, key=lambda p: localized(p.ua_institution, "name"))
-        ]
-    )
+    try:
+        held = pending.current()
+    except pending.NotPending as error:
+        return _no_pending_join(error)
+    seminar = held.seminar
+    form = _details_form(seminar)
+    if request.method == "POST":
+        try:
+            services.refuse_if_throttled(
+                [limits.join_submissions(), limits.joins_at_address()], "partnership"
+            )
+        except services.AuthError as error:
+            return _refused(form, error, "auth/join_details.html", seminar=seminar)
+        throttle.record(limits.join_submissions())
+        db.session.commit()
     if not form.validate_on_submit():
         status = 422 if form.errors else 200
         return render_template("auth/join_details.html", form=form, seminar=seminar), status
@@ -129,35 +121,58 @@ def join_details() -> str | Response | tuple[str, int]:
         )
     except services.AuthError as error:
         return _refused(form, error, "auth/join_details.html", seminar=seminar)
+    pending.spend(held)
+    throttle.record(limits.joins_at_address())
     sign_in(account)
     db.session.commit()
-    session["new_return_code"] = return_code
-    return redirect(url_for("auth.welcome"))
+    # Shown in this answer only: the clear code is kept nowhere, not in a cookie, not in a URL.
+    return render_template(
+        "auth/welcome.html",
+        membership=account.active_memberships[0],
+        return_code=return_code,
+        public_url=current_app.config["PUBLIC_URL"],
+    )
+
+
+def _no_pending_join(error: pending.NotPending) -> Response:
+    if not pending.started() and acting_account() is not None:
+        # A participant who reloads the page that showed their return code lands at home.
+        return redirect(url_for("partnerships.index"))
+    pending.drop()
+    flash(str(error.message), "error")
+    return redirect(url_for("auth.join"))
+
+
+def _details_form(seminar: Seminar) -> JoinDetailsForm:
+    form = JoinDetailsForm()
+    form.partnership.choices = options(
+        [
+            (p.id, partnership_label(p))
+            for p in sorted(seminar.partnerships, key=lambda p: localized(p.ua_institution, "name"))
+        ],
+        placeholder=_("Choose…"),
+    )
+    return form
 
 
 @bp.get("/welcome")
-def welcome() -> str | Response:
-    account = acting_account()
-    assert account is not None  # noqa: S101 - the access table admits participants only
-    return_code = session.pop("new_return_code", None)
-    if return_code is None:
-        return redirect(url_for("partnerships.index"))
-    membership = account.active_memberships[0]
-    resume_url = url_for("auth.resume", code=return_code, _external=True)
-    return render_template(
-        "auth/welcome.html", membership=membership, return_code=return_code, resume_url=resume_url
-    )
+def welcome() -> Response:
+    """The return code is shown once, in the answer to the seat form; old links land home."""
+    return redirect(url_for("partnerships.index"))
 
 
 @bp.route("/resume", methods=["GET", "POST"])
 def resume() -> str | Response | tuple[str, int]:
+    # The code is taken from the form only: in a URL it would stay in browser history, server
+    # logs and Referer headers, and anybody who finds it has the person's seat. An old link
+    # with one is answered by the bare page, so the code spreads no further (e.g. into "next").
+    if request.method == "GET" and request.args:
+        return redirect(url_for("auth.resume"))
     form = ResumeForm()
-    if request.method == "GET" and request.args.get("code"):
-        form.code.data = request.args["code"]
     if not form.validate_on_submit():
         return render_template("auth/resume.html", form=form), 422 if form.errors else 200
     try:
-        account = services.account_for_return_code(form.code.data, limits=_code_limits("resume"))
+        account = services.account_for_return_code(form.code.data, limits=limits.code("resume"))
     except services.AuthError as error:
         return _refused(form, error, "auth/resume.html")
     sign_in(account)

@@ -12,16 +12,19 @@ from workshop.models.base import Base, utcnow
 
 
 class Throttle(Base):
-    """Failures counted under a key (an account, a browser, an address) in a fixed window.
+    """What happened under a key (an account, a browser, an address) and when it may go on.
 
     Kept in the database, not in process memory, so every worker and host sees the same count.
+    ``workshop.throttle`` explains how the count turns into a wait.
     """
 
     __tablename__ = "throttle"
 
     key: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
-    window_start: Mapped[datetime]
+    window_start: Mapped[datetime]  # when the current count began
     count: Mapped[int] = mapped_column(default=0)
+    # No attempt under this key before this instant; old rows are swept by it.
+    wait_until: Mapped[datetime] = mapped_column(index=True)
 
 
 class AuditEvent(Base):

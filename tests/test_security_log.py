@@ -1,0 +1,117 @@
+"""The security log: each kind of refusal is one line an operator can read and count, with
+where it happened and from which address, and never the password or code that was typed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.conftest import RequestClient, _config
+from tests.factories import PASSWORD, World, make_account
+from tests.test_auth import sign_in
+from workshop import create_app
+from workshop.extensions import db
+from workshop.models import Account, Role
+
+
+def events(caplog: pytest.LogCaptureFixture) -> list[dict[str, str]]:
+    lines = [r.getMessage() for r in caplog.records if r.name == "workshop.security"]
+    assert all("\n" not in line for line in lines)
+    return [dict(part.split("=", 1) for part in line.split()) for line in lines]
+
+
+def test_a_wrong_password_is_logged_without_the_password_or_the_email(
+    client: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    target = make_account(role=Role.FACILITATOR, email="target@example.org")
+    db.session.commit()
+    sign_in(client, "target@example.org", "hunter2-secret")
+    sign_in(client, "nobody@example.org", "hunter3-secret")
+    assert events(caplog) == [
+        {
+            "event": "login_failed",
+            "endpoint": "auth.login",
+            "method": "POST",
+            "account": str(target.id),
+            "address": "127.0.0.1",
+        },
+        {
+            "event": "login_failed",
+            "endpoint": "auth.login",
+            "method": "POST",
+            "account": "-",
+            "address": "127.0.0.1",
+        },
+    ]
+    assert "hunter" not in caplog.text and "example.org" not in caplog.text
+
+
+def test_wrong_codes_are_logged_without_the_code_typed(
+    world: World, client: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    client.post("/join", data={"code": "QQQQQ-WWWWW"})
+    client.post("/resume", data={"code": "QQQQ-WWWW-EEEE"})
+    logged = events(caplog)
+    assert [(e["event"], e["kind"], e["endpoint"]) for e in logged] == [
+        ("code_wrong", "join", "auth.join"),
+        ("code_wrong", "return", "auth.resume"),
+    ]
+    assert "QQQQ" not in caplog.text and "WWWW" not in caplog.text
+
+
+def test_a_refusal_by_a_rate_limit_is_logged_with_its_wait(
+    client: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    for _ in range(6):
+        sign_in(client, "target@example.org", "guess")
+    limited = [e for e in events(caplog) if e["event"] == "rate_limited"]
+    assert len(limited) == 1
+    assert limited[0]["limit"] == "login:account" and int(limited[0]["wait"]) > 0
+    assert limited[0]["address"] == "127.0.0.1"
+    assert "guess" not in caplog.text
+
+
+def test_objects_refused_by_a_permission_check_are_logged(
+    world: World, login: Callable[[Account], FlaskClient], caplog: pytest.LogCaptureFixture
+) -> None:
+    client = login(world.participant)
+    assert client.get(f"/partnerships/{world.other_partnership.id}").status_code == 404
+    assert client.get("/seminars/").status_code == 403
+    assert client.get("/no-such-page").status_code == 404  # a typo, not a denial
+    logged = events(caplog)
+    assert [(e["event"], e["endpoint"], e["account"]) for e in logged] == [
+        ("object_not_found", "partnerships.detail", str(world.participant.id)),
+        ("access_denied", "seminars.index", str(world.participant.id)),
+    ]
+
+
+@pytest.fixture
+def guarded(app: Flask, database_url: str) -> Iterator[Flask]:
+    """The app with CSRF checks on, as deployed; its connections closed after."""
+    application = create_app(_config(database_url) | {"WTF_CSRF_ENABLED": True})
+    application.test_client_class = RequestClient
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+def test_a_failed_csrf_check_is_logged(guarded: Flask, caplog: pytest.LogCaptureFixture) -> None:
+    response = guarded.test_client().post("/login", data={"email": "a@b.c", "password": PASSWORD})
+    assert response.status_code == 400
+    (logged,) = events(caplog)
+    assert logged["event"] == "csrf_failed" and logged["endpoint"] == "auth.login"
+    assert "CSRF" in logged["reason"]
+    assert PASSWORD.split()[0] not in caplog.text
+
+
+def test_log_lines_cannot_be_forged_through_what_a_client_sends(
+    client: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    client.environ_base["REMOTE_ADDR"] = "127.0.0.1\nevent=fake"
+    sign_in(client, "a@example.org", "x")
+    assert len(caplog.records) >= 1
+    assert all("\n" not in r.getMessage() for r in caplog.records)
+    assert [e["event"] for e in events(caplog)] == ["login_failed"]
