@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask, g
 from flask.testing import FlaskClient
+from hypothesis import settings
 
 from tests import factories
 from workshop import create_app, demo
@@ -23,6 +24,15 @@ from workshop.models import Account, Base, Partnership
 
 PG_URL = os.environ.get("WORKSHOP_TEST_DATABASE_URL")
 
+# Hypothesis: CI runs the suite twice on a small machine, so it draws fewer examples there; no
+# deadline (a request's time is the database's, not the property's) and no example database
+# (it would write a folder into the tree).
+settings.register_profile("ci", max_examples=20, deadline=None, database=None)
+settings.register_profile("dev", max_examples=40, deadline=None, database=None)
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") == "true" else "dev")
+)
+
 
 def pytest_report_header() -> str:
     return f"database: {PG_URL or 'SQLite (temporary file)'}"
@@ -30,9 +40,24 @@ def pytest_report_header() -> str:
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """One database per pytest-xdist worker: tests empty the tables after themselves, so two
+    workers sharing one database would empty each other's."""
+    worker_id = os.environ.get("PYTEST_XDIST_WORKER", "master")
     if PG_URL:
-        return PG_URL
+        return PG_URL if worker_id == "master" else _worker_database(PG_URL, worker_id)
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+
+
+def _worker_database(url: str, worker_id: str) -> str:
+    """A fresh PostgreSQL database beside ``url``'s, for one worker (e.g. ``…_gw1``)."""
+    base = sa.engine.make_url(url)
+    name = f"{base.database}_{worker_id}"
+    engine = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")

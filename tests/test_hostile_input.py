@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import io
+import json
+import re
 from collections.abc import Callable
+from urllib.parse import quote
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from werkzeug.test import TestResponse
 
-from tests.factories import World
-from workshop.models import Account
+from tests import hostile
+from tests.factories import World, stored_answer
+from workshop import gate, numbers
+from workshop.extensions import db
+from workshop.models import Account, ImportBatch, StageRun
 
+EN = {"Accept-Language": "en"}
 JUNK_VALUES = [
     "",
     "abc",
@@ -89,15 +101,239 @@ def test_a_nul_character_is_refused_before_it_reaches_the_database(
     world: World, client: FlaskClient, login: Callable[[Account], FlaskClient]
 ) -> None:
     response = client.post(
-        "/login",
-        data={"email": "a\x00@example.org", "password": "x"},
-        headers={"Accept-Language": "en"},
+        "/login", data={"email": "a\x00@example.org", "password": "x"}, headers=EN
     )
     assert response.status_code == 400
-    assert "Something in the request was not right" in response.get_data(as_text=True)
+    assert "Some text could not be read" in response.get_data(as_text=True)
     login(world.participant)
     saved = client.post(
         f"/partnerships/{world.partnership.id}/answers",
         json={"question": "outage_plan", "value": "x", "base_version": 0, "key": "abc\x00defghij"},
+        headers=EN,
     )
-    assert saved.status_code == 400
+    assert saved.status_code == 422
+    assert "character that cannot be saved" in saved.get_json()["error"]
+    assert stored_answer(world.partnership, "outage_plan") is None
+
+
+# -- The autosave's JSON: what the page's script gets back, and what is kept ----------------
+
+
+@pytest.fixture
+def seated(world: World, login: Callable[[Account], FlaskClient]) -> FlaskClient:
+    """The participant at their table with every stage open."""
+    for key in ("needs", "priorities", "action_plan"):
+        db.session.add(
+            StageRun(partnership_id=world.partnership.id, stage_key=key, opened_early=True)
+        )
+    db.session.commit()
+    return login(world.participant)
+
+
+def _save_raw(client: FlaskClient, world: World, body: str, lang: str = "en") -> TestResponse:
+    """An autosave whose JSON text is written by hand: escapes no json.dumps would produce."""
+    return client.post(
+        f"/partnerships/{world.partnership.id}/answers",
+        data=body,
+        content_type="application/json",
+        headers={"Accept-Language": lang, "Accept": "application/json"},
+    )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        r'{"question": "outage_plan", "value": "Generator \ud800 ready", "base_version": 0}',
+        r'{"question": "needs_matrix", "value": [{"row": "ipc", "\udc00": "x"}], '
+        r'"base_version": 0}',
+    ],
+    ids=["in a value", "in a key"],
+)
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_a_lone_surrogate_is_refused_in_the_persons_language_and_pages_keep_working(
+    seated: FlaskClient, world: World, body: str, lang: str
+) -> None:
+    assert r"\ud800" in body or r"\udc00" in body  # the JSON escape, not a character
+    response = _save_raw(seated, world, body, lang)
+    # 422 with an error: what static/js/autosave.js shows next to the question.
+    assert response.status_code == 422
+    with force_locale(lang):
+        expected = _(
+            "It has a character that cannot be saved, often left by copying from another "
+            "program. Retype the text and save again."
+        )
+    assert response.get_json() == {"error": expected}
+    assert stored_answer(world.partnership, "outage_plan") is None
+    assert stored_answer(world.partnership, "needs_matrix", "ua") is None
+    p = world.partnership.id
+    for page in (
+        f"/partnerships/{p}/stages/agreement",
+        f"/partnerships/{p}/trace",
+        f"/partnerships/{p}/answers/outage_plan/history",
+    ):
+        assert seated.get(page).status_code == 200, page
+
+
+def test_text_that_only_looks_like_an_escape_is_saved_as_typed(
+    seated: FlaskClient, world: World
+) -> None:
+    typed = r"Path C:\u0000data\ud800 as written"  # backslashes and letters, as typed
+    response = _save_raw(
+        seated, world, json.dumps({"question": "outage_plan", "value": typed, "base_version": 0})
+    )
+    assert response.status_code == 200
+    answer = stored_answer(world.partnership, "outage_plan")
+    assert answer is not None
+    assert answer.value == typed
+
+
+@pytest.mark.parametrize("depth", [33, 1_000, 50_000])
+def test_deeply_nested_json_is_refused_without_reading_it(
+    seated: FlaskClient, world: World, depth: int
+) -> None:
+    value = "[" * depth + "]" * depth
+    body = '{"question": "needs_matrix", "value": ' + value + ', "base_version": 0}'
+    response = _save_raw(seated, world, body)
+    assert response.status_code == 400
+    assert response.get_json() == {"error": "The save could not be read; reload the page."}
+    assert stored_answer(world.partnership, "needs_matrix", "ua") is None
+
+
+def test_json_a_little_nested_is_read() -> None:
+    assert not gate.too_deep(rb'{"a": [[{"b": "[[[[\"]]]"}]]]}', limit=4)
+    assert gate.too_deep(b"[[[[[1]]]]]", limit=4)
+
+
+@pytest.mark.parametrize("number", ["1e309", "-1e309", "Infinity", "NaN", "1.5", "2.0e0"])
+def test_a_score_beyond_any_float_is_explained_not_a_server_error(
+    seated: FlaskClient, world: World, number: str
+) -> None:
+    body = (
+        '{"question": "needs_matrix", "value": [{"row": "ipc", "status": '
+        + number
+        + '}], "base_version": 0}'
+    )
+    response = _save_raw(seated, world, body)
+    if number == "2.0e0":  # a whole number, however written
+        assert response.status_code == 200
+        return
+    assert response.status_code == 422
+    assert "whole number from 0 to 3" in response.get_json()["error"]
+    assert stored_answer(world.partnership, "needs_matrix", "ua") is None
+
+
+@pytest.mark.parametrize(
+    "body", ["[1, 2, 3]", "5", '"text"', '{"email": ["a", "b"], "password": {"x": 1}}']
+)
+def test_json_sent_where_a_form_is_expected_is_refused_with_a_message(
+    client: FlaskClient, world: World, body: str
+) -> None:
+    accounts = db.session.scalar(sa.select(sa.func.count(Account.id)))
+    response = client.post("/join/details", data=body, content_type="application/json", headers=EN)
+    assert response.status_code == 415
+    assert response.get_json() == {"error": "This address takes a form, not JSON."}
+    assert db.session.scalar(sa.select(sa.func.count(Account.id))) == accounts
+
+
+def test_a_nul_in_an_uploaded_file_name_is_refused(
+    world: World, client: FlaskClient, login: Callable[[Account], FlaskClient]
+) -> None:
+    login(world.admin)
+    response = client.post(
+        "/imports/new",
+        data={"file": (io.BytesIO(b"ua_name_en\nX\n"), "pairs\x00.csv")},
+        content_type="multipart/form-data",
+        headers=EN,
+    )
+    assert response.status_code == 400
+    assert "Some text could not be read" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(ImportBatch.id))) == 0
+
+
+# -- Numbers in addresses and forms ---------------------------------------------------------
+
+INT_ROUTES = sorted(
+    {
+        (rule.rule, method)
+        for rule in hostile.app_rules()
+        if "<int:" in rule.rule
+        for method in sorted((rule.methods or set()) & {"GET", "POST"})
+    }
+)
+
+
+@pytest.mark.parametrize("huge", [str(2**31), str(2**63), "99999999999999999999"])
+def test_an_id_larger_than_any_row_is_not_found_at_any_address(
+    world: World, client: FlaskClient, login: Callable[[Account], FlaskClient], huge: str
+) -> None:
+    login(world.admin)
+    answered = {}
+    for rule, method in INT_ROUTES:
+        url = re.sub(r"<\w+>", "needs", re.sub(r"<int:\w+>", huge, rule))
+        response = client.open(url, method=method, headers=EN)
+        answered[method, url] = (response.status_code, "Page not found" in response.text)
+    assert {where for where, said in answered.items() if said != (404, True)} == set()
+
+
+def test_an_id_in_other_digits_is_not_another_address_of_the_same_page(
+    world: World, client: FlaskClient, login: Callable[[Account], FlaskClient]
+) -> None:
+    login(world.admin)
+    own = str(world.partnership.id)
+    assert client.get(f"/partnerships/{own}").status_code == 200
+    arabic = "".join(chr(0x660 + int(d)) for d in own)  # ٠١٢…
+    fullwidth = "".join(chr(0xFF10 + int(d)) for d in own)  # ０１２…
+    for lookalike in (arabic, fullwidth, "0" + own, own + "\u0301"):
+        assert client.get(f"/partnerships/{quote(lookalike)}").status_code == 404, lookalike
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("7", 7),
+        ("0", 0),
+        (7, 7),
+        (7.0, 7),
+        ("²", None),
+        ("١٢", None),
+        ("１２", None),
+        (" 7", None),
+        ("+7", None),
+        ("1_000", None),
+        ("7.0", None),
+        (True, None),
+        (None, None),
+        ([7], None),
+        (float("inf"), None),
+        (float("nan"), None),
+        (7.5, None),
+        (str(2**31), None),
+        (2**63, None),
+        ("9" * 5000, None),
+        ("-1", None),
+    ],
+)
+def test_whole_numbers_are_ascii_digits_within_bounds(raw: object, expected: int | None) -> None:
+    assert numbers.whole_number(raw) == expected
+
+
+def test_an_overlong_form_field_is_called_too_long_not_a_file(client: FlaskClient) -> None:
+    # A form's text over the form limit is a long text, not an upload: the page must not talk
+    # about files and spreadsheets.
+    # The body is built here: the test client would spool a long field to a temporary file.
+    body = (
+        b'--b\r\nContent-Disposition: form-data; name="email"\r\n\r\na@example.org\r\n'
+        b'--b\r\nContent-Disposition: form-data; name="password"\r\n\r\n'
+        + b"x" * 600_000
+        + b"\r\n--b--\r\n"
+    )
+    response = client.post(
+        "/login",
+        data=body,
+        content_type="multipart/form-data; boundary=b",
+        headers={"Accept-Language": "en"},
+    )
+    assert response.status_code == 413
+    page = response.get_data(as_text=True)
+    assert "too long to send" in page
+    assert "spreadsheet" not in page

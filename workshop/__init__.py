@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask
 from jinja2 import StrictUndefined
 
-from workshop import config, errors, gate, security, templating
+from workshop import config, errors, gate, numbers, security, templating
 from workshop.extensions import babel, csrf, db, login_manager, migrate
 from workshop.paths import DEFAULT_INSTANCE_DIR, MIGRATIONS_DIR, STATIC_DIR, TEMPLATES_DIR
 
@@ -37,6 +37,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.jinja_env.undefined = StrictUndefined
 
     _check_methods()
+    numbers.init_app(app)  # before the blueprints: their rules take the converter
     _init_extensions(app)
     _register_blueprints(app)
     errors.init_app(app)
@@ -58,8 +59,11 @@ def _check_methods() -> None:
 
 
 def _init_extensions(app: Flask) -> None:
+    from workshop import sqlite
     from workshop.auth import sessions
     from workshop.i18n import select_locale
+
+    sqlite.install()
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
