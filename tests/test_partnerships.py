@@ -132,3 +132,95 @@ def test_a_ukrainian_institution_needs_its_oblast_and_a_unique_name(
     assert edited.status_code == 302
     db.session.refresh(created)
     assert (created.name_en, created.region) == ("Test Hospital Kyiv", "UA-30")
+
+
+def _institution_form(institution: Institution, **changes: str) -> dict[str, str]:
+    data = {
+        "name_uk": institution.name_uk or "",
+        "name_en": institution.name_en,
+        "country": institution.country,
+        "oblast": institution.region or "",
+        "city_en": institution.city_en or "",
+        "city_uk": institution.city_uk or "",
+    }
+    return {**data, **changes}
+
+
+def test_a_facilitator_edits_their_seminars_hospitals_and_unpaired_ones_only(
+    world: World, login: Callable[[Account], FlaskClient]
+) -> None:
+    theirs = world.partnership.ua_institution
+    others = world.other_partnership.ua_institution
+    unpaired = make_institution(country="UA")
+    db.session.commit()
+    client = login(world.facilitator)
+    listing = client.get("/institutions/", headers=EN).get_data(as_text=True)
+    # Every hospital is listed (to pair them and avoid duplicates); only some can be edited.
+    assert others.name_en in listing
+    assert f"/institutions/{theirs.id}/edit" in listing
+    assert f"/institutions/{unpaired.id}/edit" in listing
+    assert f"/institutions/{others.id}/edit" not in listing
+
+    refused = client.post(
+        f"/institutions/{others.id}/edit", data=_institution_form(others, name_en="Renamed")
+    )
+    assert refused.status_code == 403
+    assert client.get(f"/institutions/{others.id}/edit").status_code == 403
+    db.session.expire_all()
+    assert others.name_en != "Renamed"
+    for institution in (theirs, unpaired):
+        saved = client.post(
+            f"/institutions/{institution.id}/edit",
+            data=_institution_form(institution, name_en=f"Renamed {institution.id}"),
+        )
+        assert saved.status_code == 302
+    db.session.expire_all()
+    assert theirs.name_en == f"Renamed {theirs.id}"
+    # The admin edits any.
+    admin = login(world.admin)
+    assert admin.get(f"/institutions/{others.id}/edit").status_code == 200
+
+
+def test_a_seminar_id_that_does_not_exist_is_not_taken_for_no_seminar(
+    world: World, login: Callable[[Account], FlaskClient]
+) -> None:
+    client = login(world.admin)
+    ua, partner = make_institution(country="UA"), make_institution(country="DE")
+    db.session.commit()
+    response = client.post(
+        "/partnerships/new",
+        data={"ua_institution": ua.id, "partner_institution": partner.id, "seminar": 2**31 - 1},
+        headers=EN,
+    )
+    assert response.status_code == 422
+    assert "Choose one of your seminars." in response.get_data(as_text=True)
+    assert (
+        db.session.scalar(sa.select(Partnership).where(Partnership.ua_institution_id == ua.id))
+        is None
+    )
+
+
+def _city_pages(client: FlaskClient, world: World, lang: str) -> str:
+    headers = {"Accept-Language": lang}
+    listing = client.get("/institutions/", headers=headers).get_data(as_text=True)
+    detail = client.get(f"/partnerships/{world.partnership.id}", headers=headers)
+    return listing + detail.get_data(as_text=True)
+
+
+def test_the_city_is_shown_in_the_readers_language_else_in_the_other(
+    world: World, login: Callable[[Account], FlaskClient]
+) -> None:
+    hospital = world.partnership.ua_institution
+    hospital.city_uk, hospital.city_en = "Івано-Франківськ", "Ivano-Frankivsk"
+    db.session.commit()
+    client = login(world.facilitator)
+    ukrainian, english = _city_pages(client, world, "uk"), _city_pages(client, world, "en")
+    assert "Івано-Франківськ" in ukrainian and "Ivano-Frankivsk" not in ukrainian
+    assert "Ivano-Frankivsk" in english and "Івано-Франківськ" not in english
+    # Typed in one language only: both readers see it.
+    hospital.city_en = None
+    db.session.commit()
+    assert "Івано-Франківськ" in _city_pages(client, world, "en")
+    hospital.city_uk, hospital.city_en = None, "Ivano-Frankivsk"
+    db.session.commit()
+    assert "Ivano-Frankivsk" in _city_pages(client, world, "uk")

@@ -32,12 +32,28 @@ from tests.factories import (
 )
 from workshop.auth.services import load_session, open_session
 from workshop.extensions import db
-from workshop.models import Account, Membership, Partnership, Role, Seminar, Side, utcnow
+from workshop.models import (
+    Account,
+    Institution,
+    Membership,
+    Partnership,
+    Role,
+    Seminar,
+    Side,
+    utcnow,
+)
 from workshop.partnerships.queries import visible_partnerships
 from workshop.permissions import (
+    attachable_partnership_ids,
+    can_edit_institution,
     can_manage_seminar,
     can_view_partnership,
+    editable_institution_ids,
+    email_visible_account_ids,
+    facilitator_account_ids,
     managed_seminar_ids,
+    may_add_facilitator,
+    may_attach_partnership,
     visible_partnership_ids,
 )
 from workshop.seminars.queries import seminars_managed_by
@@ -240,3 +256,146 @@ def test_the_python_check_costs_no_query_for_participants_and_heads(cast: Cast, 
         for partnership in partnerships:
             can_view_partnership(actor, partnership)
     assert statements == []
+
+
+# -- Ids in bodies, institutions, e-mails ---------------------------------------------------------
+
+# Which partnerships each may bring into a seminar they run (``may_attach_partnership``): their
+# own seminars' and the unplaced pool; never one of somebody else's seminar.
+ATTACHES: dict[str, frozenset[str]] = {
+    "admin": ALL_PARTNERSHIPS,
+    "admin_listed_as_facilitator_of_a": ALL_PARTNERSHIPS,
+    "facilitator_of_a": frozenset({"in_a", "in_a_and_b", "in_none"}),
+    "facilitator_of_b": frozenset({"in_b", "in_a_and_b", "in_none"}),
+    "facilitator_of_a_and_b": ALL_PARTNERSHIPS,
+    "facilitator_of_none": frozenset({"in_none"}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SEES))
+def test_who_may_attach_a_partnership_is_the_same_in_python_and_in_sql(
+    cast: Cast, name: str
+) -> None:
+    actor = as_loaded_per_request(cast, name)
+    in_python = frozenset(
+        key
+        for key, partnership in cast.partnerships.items()
+        if may_attach_partnership(actor, db.session.get(Partnership, partnership.id))
+    )
+    in_sql = names_of(
+        cast, "partnerships", set(db.session.scalars(attachable_partnership_ids(actor)))
+    )
+    assert in_python == in_sql, f"{name}: Python {sorted(in_python)}, SQL {sorted(in_sql)}"
+    assert in_python == ATTACHES.get(name, frozenset())
+
+
+def test_who_may_be_added_as_a_facilitator_is_the_same_in_python_and_in_sql(cast: Cast) -> None:
+    admin = as_loaded_per_request(cast, "admin")
+    seminar = db.session.get(Seminar, cast.seminars["a"].id)
+    assert seminar is not None
+    in_sql = set(db.session.scalars(facilitator_account_ids()))
+    for name, account in cast.actors.items():
+        in_python = may_add_facilitator(admin, seminar, account)
+        assert in_python == (account.id in in_sql), name
+        assert in_python == name.startswith("facilitator_of_"), name
+
+
+def institutions_of(cast: Cast) -> dict[str, Institution]:
+    """The cast's hospitals by where they stand: in which partnerships, or none."""
+    p = cast.partnerships
+    return {
+        "ua_of_a_and_a_and_b": p["in_a"].ua_institution,
+        "partner_of_a": p["in_a"].partner_institution,
+        "partner_of_a_and_b": p["in_a_and_b"].partner_institution,
+        "ua_of_b": p["in_b"].ua_institution,
+        "partner_of_b_and_none": p["in_b"].partner_institution,
+        "ua_of_none": p["in_none"].ua_institution,
+        "unpaired": db.session.scalar(
+            sa.select(Institution).where(Institution.name_en == "Unpaired Hospital")
+        ),
+    }
+
+
+ALL_INSTITUTIONS = frozenset(
+    {
+        "ua_of_a_and_a_and_b",
+        "partner_of_a",
+        "partner_of_a_and_b",
+        "ua_of_b",
+        "partner_of_b_and_none",
+        "ua_of_none",
+        "unpaired",
+    }
+)
+# Who may change which hospital: admins all; a facilitator their seminars' partnerships'
+# hospitals and the unpaired ones; nobody else any.
+EDITS: dict[str, frozenset[str]] = {
+    "admin": ALL_INSTITUTIONS,
+    "admin_listed_as_facilitator_of_a": ALL_INSTITUTIONS,
+    "facilitator_of_a": frozenset(
+        {"ua_of_a_and_a_and_b", "partner_of_a", "partner_of_a_and_b", "unpaired"}
+    ),
+    "facilitator_of_b": frozenset(
+        {
+            "ua_of_a_and_a_and_b",
+            "partner_of_a_and_b",
+            "ua_of_b",
+            "partner_of_b_and_none",
+            "unpaired",
+        }
+    ),
+    "facilitator_of_a_and_b": ALL_INSTITUTIONS - {"ua_of_none"},
+    "facilitator_of_none": frozenset({"unpaired"}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SEES))
+def test_who_may_edit_an_institution_is_the_same_for_one_and_for_the_list(
+    cast: Cast, name: str
+) -> None:
+    make_institution(country="PL", name_en="Unpaired Hospital")
+    db.session.commit()
+    actor = as_loaded_per_request(cast, name)
+    institutions = institutions_of(cast)
+    assert set(institutions) == ALL_INSTITUTIONS
+    one_by_one = frozenset(
+        key for key, inst in institutions.items() if can_edit_institution(actor, inst)
+    )
+    listed = set(db.session.scalars(editable_institution_ids(actor)))
+    by_id = {inst.id: key for key, inst in institutions.items()}
+    assert listed <= by_id.keys(), "ids outside the cast"
+    assert one_by_one == frozenset(by_id[i] for i in listed)
+    assert one_by_one == EDITS.get(name, frozenset())
+
+
+_SEMINAR_A_PEOPLE = {
+    "admin_listed_as_facilitator_of_a",
+    "facilitator_of_a",
+    "facilitator_of_a_and_b",
+    "head_left_listed_as_facilitator_of_a",
+    "participant_seated_in_a",
+}
+_SEMINAR_B_PEOPLE = {
+    "facilitator_of_b",
+    "facilitator_of_a_and_b",
+    "participant_of_another_partnership",
+    "participant_removed_from_a_seated_in_a_and_b",
+}
+# Whose e-mail each may see: admins everybody's; a facilitator the people of the seminars they
+# run (co-facilitators, seated participants; a removed seat no longer counts); others their own.
+EMAILS: dict[str, frozenset[str]] = {
+    "admin": frozenset(SEES),
+    "admin_listed_as_facilitator_of_a": frozenset(SEES),
+    "facilitator_of_a": frozenset(_SEMINAR_A_PEOPLE),
+    "facilitator_of_b": frozenset(_SEMINAR_B_PEOPLE),
+    "facilitator_of_a_and_b": frozenset(_SEMINAR_A_PEOPLE | _SEMINAR_B_PEOPLE),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SEES))
+def test_whose_email_each_may_see(cast: Cast, name: str) -> None:
+    actor = as_loaded_per_request(cast, name)
+    visible = set(db.session.scalars(email_visible_account_ids(actor)))
+    by_id = {account.id: key for key, account in cast.actors.items()}
+    seen = frozenset(by_id[i] for i in visible if i in by_id)
+    assert seen == EMAILS.get(name, frozenset({name}))

@@ -5,6 +5,9 @@ app refuses any endpoint missing from it (fail closed), and the test suite fails
 has no entry. The ``can_*`` functions decide about one object and are called by the views;
 ``managed_seminar_ids`` and ``visible_partnership_ids`` are the same object rules as SQL, for the
 list queries (see the comment above ``can_manage_seminar`` for why a rule is written twice).
+
+An id that arrives in a form or JSON body names an object just as a path id does, and passes
+the rules here too (see "Ids in bodies" below): ``ENDPOINT_ACCESS`` cannot see a body.
 """
 
 from __future__ import annotations
@@ -13,9 +16,12 @@ import enum
 
 import sqlalchemy as sa
 
+from workshop.extensions import db
 from workshop.models import (
     Account,
+    Comment,
     ImportBatch,
+    Institution,
     Membership,
     Partnership,
     Role,
@@ -59,6 +65,7 @@ ENDPOINT_ACCESS: dict[str, Access] = {
     "seminars.set_join_open": Access.STAFF,
     "seminars.add_partnership": Access.STAFF,
     "seminars.add_facilitator": Access.STAFF,
+    "seminars.remove_facilitator": Access.STAFF,
     "seminars.remove_member": Access.STAFF,
     "imports.new": Access.STAFF,
     "imports.preview": Access.STAFF,
@@ -234,3 +241,196 @@ def can_review(actor: Account, partnership: Partnership) -> bool:
 def can_comment(actor: Account, partnership: Partnership) -> bool:
     """People at the table discuss with the facilitators who review them."""
     return seat_at(actor, partnership) is not None or can_review(actor, partnership)
+
+
+# -- Ids in bodies -------------------------------------------------------------------------------
+#
+# Every id a form or a script posts, and the rule it passes (the path ids are checked by the view
+# that loads them, with the rules above):
+#
+#   seminar page, "add partnership"   partnership  may_attach_partnership
+#   seminar page, "add facilitator"   account      may_add_facilitator
+#   seminar page, remove a person     membership   may_remove_member (an id in the path, but
+#                                                  of a seat that must be in that seminar)
+#   seminar page, remove facilitator  account      may_remove_facilitator (idem)
+#   new partnership, import           seminar      may_place_in
+#   new partnership                   institutions any: the registry of hospitals is shared, and
+#                                                  a foreign hospital partners several Ukrainian
+#                                                  ones; pairing one changes nothing in it
+#   new account (admins)              institution  any
+#   switching an account on or off    account      may_switch_account
+#   a comment, or resolving one       thread       comment_at_table
+#   joining (workshop/auth)           partnership  one of the seminar's (auth.services.join)
+#   restore, votes, review questions, table rows: numbers and keys inside the partnership the
+#   path names (a version of this answer, a row of this table, a question of this stage),
+#   never ids that reach outside it.
+
+
+def may_attach_partnership(actor: Account, partnership: Partnership) -> bool:
+    """Who may put ``partnership`` into a seminar they manage.
+
+    Attaching hands the seminar's facilitators the partnership's whole work (they read, review,
+    approve and reopen it) and lets the seminar's join code seat people at its table, so it is
+    a grant of access, not a listing. Admins attach any. A facilitator attaches a partnership
+    already in one of their own seminars (a pair moving on to their next seminar), or one in no
+    seminar at all: the programme lead's pool of pairs waiting for a seminar, where nobody has
+    joined yet and nothing is written. Never one in somebody else's seminar: that facilitator,
+    or an admin, brings it in. Python twin of ``attachable_partnership_ids``.
+    """
+    if actor.role is Role.ADMIN:
+        return True
+    if actor.role is Role.FACILITATOR:
+        return not partnership.seminars or can_view_partnership(actor, partnership)
+    return False
+
+
+def attachable_partnership_ids(actor: Account) -> sa.Select[tuple[int]]:
+    """The SQL twin of ``may_attach_partnership``, for the seminar page's choice."""
+    if actor.role is Role.ADMIN:
+        return _ids(sa.select(Partnership.id))
+    if actor.role is Role.FACILITATOR:
+        return _ids(
+            sa.select(Partnership.id).where(
+                sa.or_(
+                    Partnership.id.in_(visible_partnership_ids(actor)),
+                    Partnership.id.not_in(sa.select(seminar_partnership.c.partnership_id)),
+                )
+            )
+        )
+    return _ids(sa.select(Partnership.id).where(sa.false()))
+
+
+def may_place_in(actor: Account, seminar: Seminar | None) -> bool:
+    """Where a new partnership (or an import's) may be put: a seminar the actor manages, or, for
+    an admin only, none yet (the pool ``may_attach_partnership`` describes)."""
+    if seminar is None:
+        return actor.role is Role.ADMIN
+    return can_manage_seminar(actor, seminar)
+
+
+def may_add_facilitator(actor: Account, seminar: Seminar, account: Account) -> bool:
+    """Only a facilitator's account, switched on, joins a seminar's facilitators, and only by
+    someone who manages the seminar. Not a head or a participant (they would review the tables),
+    not an admin (who runs every seminar already). Python twin of ``facilitator_account_ids``.
+    """
+    return (
+        can_manage_seminar(actor, seminar) and account.role is Role.FACILITATOR and account.active
+    )
+
+
+def facilitator_account_ids() -> sa.Select[tuple[int]]:
+    """The accounts ``may_add_facilitator`` accepts, as SQL, for the choice on the page."""
+    return _ids(
+        sa.select(Account.id).where(Account.role == Role.FACILITATOR, Account.active.is_(True))
+    )
+
+
+def may_remove_member(actor: Account, seminar: Seminar, membership: Membership) -> bool:
+    """A seat is taken away through the seminar it was taken in, by whoever manages that
+    seminar: the seat's id in the path must belong to the seminar's id beside it."""
+    return (
+        can_manage_seminar(actor, seminar)
+        and membership.seminar_id == seminar.id
+        and membership.active
+    )
+
+
+def may_remove_facilitator(actor: Account, seminar: Seminar, account: Account) -> bool:
+    """Whoever manages a seminar may take one of its facilitators off it (themselves too: the
+    service refuses to leave a seminar with nobody to run it)."""
+    return can_manage_seminar(actor, seminar) and any(
+        f.id == account.id for f in seminar.facilitators
+    )
+
+
+def may_switch_account(actor: Account, account: Account) -> bool:
+    """Admins switch staff and heads on and off, the accounts their list shows. A participant
+    leaves through the seminar that seated them (removing them switches them off there)."""
+    return actor.role is Role.ADMIN and account.role is not Role.PARTICIPANT
+
+
+def comment_at_table(partnership: Partnership, comment: Comment) -> bool:
+    """A comment named in a path or a body (a reply's thread, one to resolve) must be one of
+    this partnership's, in the cycle it works in now: an earlier cycle is kept as it was."""
+    return comment.partnership_id == partnership.id and comment.cycle == partnership.cycle
+
+
+# -- Institutions ----------------------------------------------------------------------------------
+#
+# The registry of hospitals is shared: every facilitator sees every institution's name and place
+# (to pair them and to avoid a duplicate). Changing one changes every page, plan and signed vision
+# that names it, so editing follows the partnerships: admins edit all; a facilitator the
+# institutions of partnerships they see (in seminars they manage), and those in no partnership
+# yet, which hold nobody's work (an organiser fixing what they just typed, before pairing it).
+# Written once, in SQL: nothing hot asks it (a list and an edit page), so the one-object check
+# asks the database whether the id is in the list's set, and the two cannot drift.
+
+
+def editable_institution_ids(actor: Account) -> sa.Select[tuple[int]]:
+    """The ids of the institutions ``actor`` may change."""
+    if actor.role is Role.ADMIN:
+        return _ids(sa.select(Institution.id))
+    if actor.role is Role.FACILITATOR:
+        ua, partner = Partnership.ua_institution_id, Partnership.partner_institution_id
+        theirs = Partnership.id.in_(visible_partnership_ids(actor))
+        return _ids(
+            sa.select(Institution.id).where(
+                sa.or_(
+                    sa.and_(
+                        Institution.id.not_in(sa.select(ua)),
+                        Institution.id.not_in(sa.select(partner)),
+                    ),
+                    Institution.id.in_(sa.select(ua).where(theirs)),
+                    Institution.id.in_(sa.select(partner).where(theirs)),
+                )
+            )
+        )
+    return _ids(sa.select(Institution.id).where(sa.false()))
+
+
+def can_edit_institution(actor: Account, institution: Institution) -> bool:
+    """Whether ``actor`` may change ``institution``: ``editable_institution_ids``, for one."""
+    return (
+        db.session.scalar(
+            sa.select(Institution.id).where(
+                Institution.id == institution.id,
+                Institution.id.in_(editable_institution_ids(actor)),
+            )
+        )
+        is not None
+    )
+
+
+# -- Staff e-mails ---------------------------------------------------------------------------------
+#
+# An e-mail address is how somebody is reached outside the app, so it is shown only where there
+# is business together: admins (who create the accounts) see all; a facilitator sees their own,
+# their co-facilitators' (anybody who facilitates a seminar with them) and the seated people's of
+# the seminars they manage; everybody else only their own. A facilitator choosing a new
+# co-facilitator picks by name (workshop/seminars/offers.py says how namesakes are told apart).
+
+
+def email_visible_account_ids(actor: Account) -> sa.Select[tuple[int]]:
+    """The ids of the accounts whose e-mail ``actor`` may see."""
+    if actor.role is Role.ADMIN:
+        return _ids(sa.select(Account.id))
+    if actor.role is Role.FACILITATOR:
+        managed = managed_seminar_ids(actor)
+        return _ids(
+            sa.select(Account.id).where(
+                sa.or_(
+                    Account.id == actor.id,
+                    Account.id.in_(
+                        sa.select(seminar_facilitator.c.account_id).where(
+                            seminar_facilitator.c.seminar_id.in_(managed)
+                        )
+                    ),
+                    Account.id.in_(
+                        sa.select(Membership.account_id).where(
+                            Membership.seminar_id.in_(managed), Membership.active.is_(True)
+                        )
+                    ),
+                )
+            )
+        )
+    return _ids(sa.select(Account.id).where(Account.id == actor.id))

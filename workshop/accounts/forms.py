@@ -30,9 +30,12 @@ class AccountForm(FlaskForm):
                 (Role.FACILITATOR.value, _l("Facilitator")),
                 (Role.HEAD.value, _l("Hospital head")),
                 (Role.ADMIN.value, _l("Programme lead (admin)")),
-            ]
+            ],
+            placeholder=_l("Choose…"),
         ),
+        default=Role.FACILITATOR.value,  # the usual new account, chosen as before
         validate_choice=True,
+        validators=[DataRequired(_l("Choose the role."))],
     )
     institution = SelectField(
         _l("Institution (hospital heads)"), coerce=record_id, validate_choice=False

@@ -46,10 +46,15 @@ def create_account(
     return account
 
 
-def set_active(account: Account, active: bool, *, actor: Account) -> None:
-    """Switch an account on or off; switching off ends its sessions on the next request."""
+def refuse_switching_off_self(account: Account, active: bool, *, actor: Account) -> None:
+    """Nobody locks themselves out: another admin switches an admin off."""
     if account.id == actor.id and not active:
         raise AccountError(_l("You cannot switch off your own account."), field="active")
+
+
+def set_active(account: Account, active: bool, *, actor: Account) -> None:
+    """Switch an account on or off; switching off ends its sessions on the next request."""
+    refuse_switching_off_self(account, active, actor=actor)
     account.active = active
     if not active:
         end_all_sessions(account)

@@ -42,9 +42,10 @@ class InstitutionForm(FlaskForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         lang = current_lang()
-        self.country.choices = options(geo.country_choices(lang))
+        self.country.choices = options(geo.country_choices(lang), placeholder=_l("Choose…"))
         self.oblast.choices = options([("", "—"), *geo.region_choices(lang)])
-        if not self.country.data:
+        # A new form starts on Ukraine; a posted "Choose…" stays unchosen, and is refused.
+        if not self.country.data and not self.is_submitted():
             self.country.data = UKRAINE
 
     def validate(self, extra_validators: object = None) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -11,17 +11,26 @@ from workshop.auth.sessions import acting_account
 from workshop.extensions import db
 from workshop.institutions.forms import InstitutionForm
 from workshop.institutions.services import InstitutionData, InstitutionError, save_institution
-from workshop.models import Institution
+from workshop.models import Account, Institution
+from workshop.permissions import can_edit_institution, editable_institution_ids
 
 bp = Blueprint("institutions", __name__, url_prefix="/institutions")
 
 
+def _actor() -> Account:
+    actor = acting_account()
+    assert actor is not None  # noqa: S101 - the access table admits staff only
+    return actor
+
+
 @bp.get("/")
 def index() -> str:
+    """Every institution (the registry is shared); an Edit link where the person may edit."""
     institutions = db.session.scalars(
         sa.select(Institution).order_by(Institution.country != "UA", Institution.name_en)
     ).all()
-    return render_template("institutions/index.html", institutions=institutions)
+    editable = set(db.session.scalars(editable_institution_ids(_actor())))
+    return render_template("institutions/index.html", institutions=institutions, editable=editable)
 
 
 def _edit(
@@ -40,7 +49,7 @@ def _edit(
         profile=form.profile.data,
     )
     try:
-        save_institution(data, actor=acting_account(), institution=institution)  # type: ignore[arg-type]
+        save_institution(data, actor=_actor(), institution=institution)
     except InstitutionError as error:
         getattr(form, error.field).errors.append(error.message)
         return render_template("institutions/edit.html", form=form, institution=institution), 422
@@ -57,6 +66,9 @@ def new() -> str | Response | tuple[str, int]:
 @bp.route("/<int:institution_id>/edit", methods=["GET", "POST"])
 def edit(institution_id: int) -> str | Response | tuple[str, int]:
     institution = db.get_or_404(Institution, institution_id)
+    if not can_edit_institution(_actor(), institution):
+        # 403, not 404: the shared list shows every institution, this one included.
+        abort(403)
     form = InstitutionForm(obj=institution)
     if not form.is_submitted():
         if institution.country == "UA":

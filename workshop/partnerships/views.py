@@ -17,7 +17,7 @@ from workshop.models import Account, Partnership, Role, Seminar
 from workshop.partnerships import queries
 from workshop.partnerships.forms import PartnershipForm, split_focus_areas
 from workshop.partnerships.services import PartnershipError, create_partnership
-from workshop.permissions import can_manage_seminar, can_view_partnership
+from workshop.permissions import can_view_partnership, may_place_in
 from workshop.seminars.queries import seminars_managed_by
 
 bp = Blueprint("partnerships", __name__, url_prefix="/partnerships")
@@ -62,15 +62,15 @@ def _fill_choices(form: PartnershipForm, actor: Account) -> None:
         return localized(institution, "name")
 
     form.ua_institution.choices = options(
-        [(0, _("Choose…"))]
-        + [(i.id, label(i)) for i in queries.institutions_for_choice(ukrainian=True)]
+        [(i.id, label(i)) for i in queries.institutions_for_choice(ukrainian=True)],
+        placeholder=_("Choose…"),
     )
     form.partner_institution.choices = options(
-        [(0, _("Choose…"))]
-        + [
+        [
             (i.id, f"{label(i)} ({i.country})")
             for i in queries.institutions_for_choice(ukrainian=False)
-        ]
+        ],
+        placeholder=_("Choose…"),
     )
     seminars = [(s.id, localized(s, "title")) for s in seminars_managed_by(actor)]
     none = [(0, _("No seminar yet"))] if actor.role is Role.ADMIN else []
@@ -85,7 +85,7 @@ def new() -> str | Response | tuple[str, int]:
     if not form.validate_on_submit():
         return render_template("partnerships/new.html", form=form), 422 if form.errors else 200
     seminar = db.session.get(Seminar, form.seminar.data) if form.seminar.data else None
-    if actor.role is not Role.ADMIN and (seminar is None or not can_manage_seminar(actor, seminar)):
+    if (form.seminar.data and seminar is None) or not may_place_in(actor, seminar):
         form.seminar.errors.append(_("Choose one of your seminars."))
         return render_template("partnerships/new.html", form=form), 422
     try:

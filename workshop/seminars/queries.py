@@ -5,11 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from workshop.extensions import db
-from workshop.models import Account, Membership, Role, Seminar
-from workshop.permissions import managed_seminar_ids
+from workshop.models import Account, Institution, Membership, Partnership, Seminar
+from workshop.permissions import (
+    attachable_partnership_ids,
+    email_visible_account_ids,
+    facilitator_account_ids,
+    managed_seminar_ids,
+)
 
 
 def seminars_managed_by(actor: Account) -> Sequence[Seminar]:
@@ -37,8 +42,41 @@ def seminar_members(seminar: Seminar) -> Sequence[Membership]:
 
 
 def facilitator_accounts() -> Sequence[Account]:
+    """Everybody ``permissions.may_add_facilitator`` would accept, by name."""
     return db.session.scalars(
         sa.select(Account)
-        .where(Account.role.in_([Role.FACILITATOR, Role.ADMIN]), Account.active.is_(True))
-        .order_by(Account.display_name)
+        .where(Account.id.in_(facilitator_account_ids()))
+        .order_by(Account.display_name, Account.id)
     ).all()
+
+
+def attachable_partnerships(actor: Account, seminar: Seminar) -> Sequence[Partnership]:
+    """The partnerships ``actor`` may add to ``seminar`` and it does not have yet, by Ukrainian
+    institution (``permissions.attachable_partnership_ids``)."""
+    ua = aliased(Institution)
+    taken = [p.id for p in seminar.partnerships]
+    return db.session.scalars(
+        sa.select(Partnership)
+        .join(ua, Partnership.ua_institution_id == ua.id)
+        .where(Partnership.id.in_(attachable_partnership_ids(actor)), Partnership.id.not_in(taken))
+        .options(
+            selectinload(Partnership.ua_institution),
+            selectinload(Partnership.partner_institution),
+        )
+        .order_by(ua.name_en, Partnership.id)
+    ).all()
+
+
+def email_visible(actor: Account, accounts: Sequence[Account]) -> set[int]:
+    """Which of ``accounts`` ``actor`` may see the e-mail of
+    (``permissions.email_visible_account_ids``)."""
+    ids = [a.id for a in accounts]
+    if not ids:
+        return set()
+    return set(
+        db.session.scalars(
+            sa.select(Account.id).where(
+                Account.id.in_(ids), Account.id.in_(email_visible_account_ids(actor))
+            )
+        )
+    )

@@ -12,6 +12,7 @@ from workshop import audit, codes
 from workshop.auth.services import end_all_sessions
 from workshop.extensions import db
 from workshop.models import Account, Membership, Partnership, Role, Seminar, utcnow
+from workshop.permissions import may_add_facilitator, may_attach_partnership
 from workshop.usererror import UserError
 
 
@@ -67,8 +68,10 @@ def set_join_open(seminar: Seminar, is_open: bool, *, actor: Account) -> None:
 
 
 def add_partnership(seminar: Seminar, partnership_id: int, *, actor: Account) -> None:
+    """Put a partnership into the seminar; one the actor may not attach is "not a choice",
+    exactly like one that does not exist (``permissions.may_attach_partnership``)."""
     partnership = db.session.get(Partnership, partnership_id)
-    if partnership is None:
+    if partnership is None or not may_attach_partnership(actor, partnership):
         raise SeminarError(_l("Choose a partnership."), field="partnership")
     if partnership in seminar.partnerships:
         raise SeminarError(_l("This partnership already takes part."), field="partnership")
@@ -77,8 +80,9 @@ def add_partnership(seminar: Seminar, partnership_id: int, *, actor: Account) ->
 
 
 def add_facilitator(seminar: Seminar, account_id: int, *, actor: Account) -> None:
+    """Make a facilitator's account one of the seminar's (``permissions.may_add_facilitator``)."""
     account = db.session.get(Account, account_id)
-    if account is None or not account.active or not account.is_staff:
+    if account is None or not may_add_facilitator(actor, seminar, account):
         raise SeminarError(_l("Choose a facilitator."), field="account")
     if account in seminar.facilitators:
         raise SeminarError(_l("This person already facilitates the seminar."), field="account")
@@ -86,11 +90,27 @@ def add_facilitator(seminar: Seminar, account_id: int, *, actor: Account) -> Non
     audit.record("facilitator_added", actor=actor, obj=seminar, account=account.id)
 
 
-def remove_member(seminar: Seminar, membership_id: int, *, actor: Account) -> Membership:
-    """Take a person's seat away; they are signed out at once and their code stops working."""
-    membership = db.session.get(Membership, membership_id)
-    if membership is None or membership.seminar_id != seminar.id or not membership.active:
-        raise SeminarError(_l("This person is not in the seminar."))
+def refuse_leaving_unrun(seminar: Seminar, account: Account, *, actor: Account) -> None:
+    """Raise SeminarError if taking ``account`` off would leave the seminar with nobody to run
+    it but the admins. An admin may (they run it still); a facilitator adds somebody first."""
+    others = [f for f in seminar.facilitators if f.id != account.id]
+    if actor.role is not Role.ADMIN and not others:
+        raise SeminarError(
+            _l("A seminar needs a facilitator: add another one before removing this one."),
+            field="facilitators",
+        )
+
+
+def remove_facilitator(seminar: Seminar, account: Account, *, actor: Account) -> None:
+    """Take ``account`` off the seminar's facilitators: they stop seeing it at once."""
+    refuse_leaving_unrun(seminar, account, actor=actor)
+    seminar.facilitators.remove(account)
+    audit.record("facilitator_removed", actor=actor, obj=seminar, account=account.id)
+
+
+def remove_member(membership: Membership, *, actor: Account) -> None:
+    """Take a person's seat away; they are signed out at once and their code stops working
+    here. Who may is ``permissions.may_remove_member``, checked by the view that found it."""
     membership.active = False
     membership.removed_at = utcnow()
     membership.removed_by_id = actor.id
@@ -99,4 +119,3 @@ def remove_member(seminar: Seminar, membership_id: int, *, actor: Account) -> Me
         account.active = False
     end_all_sessions(account)
     audit.record("member_removed", actor=actor, obj=membership, account=account.id)
-    return membership
