@@ -1,42 +1,24 @@
 """Reading an organiser's spreadsheet (CSV or XLSX) into plain rows, refusing what is unsafe.
 
 Only the shape of the file is judged here: columns, encoding, formulas, sizes. Whether a row
-makes sense (a real country, a new pair) is the service's business.
+makes sense (a real country, a new pair) is the business of ``rows`` and ``services``.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import zipfile
+import re
+import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
-from workshop.usererror import UserError
+from workshop.imports.columns import ALL_COLUMNS, REQUIRED_COLUMNS
+from workshop.imports.errors import UnreadableFile
+from workshop.imports.textfile import csv_rows
+from workshop.imports.workbook import xlsx_rows
 
-REQUIRED_COLUMNS = (
-    "ua_name_uk",
-    "ua_name_en",
-    "ua_oblast",
-    "partner_name_uk",
-    "partner_name_en",
-    "partner_country",
-)
-OPTIONAL_COLUMNS = (
-    "ua_city",
-    "ua_profile",
-    "partner_region",
-    "partner_city",
-    "partner_profile",
-    "memorandum_date",
-    "focus_areas",
-)
-ALL_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 MAX_CELL_CHARS = 5000
+MAX_FILENAME_CHARS = 255
 # OWASP's list for CSV injection: a cell starting with these may run as a formula in Excel.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -55,17 +37,21 @@ class Sheet:
     empty_rows: int = 0
 
 
-class UnreadableFile(UserError):
-    """A spreadsheet that cannot be read, with why, for the person who uploaded it."""
+def safe_filename(name: str) -> str:
+    """The uploaded file's name as it may be kept and shown: its last path part, without
+    control or invisible characters (a right-to-left override can disguise an ending)."""
+    last = re.split(r"[/\\]", name)[-1]
+    visible = "".join(ch for ch in last if not unicodedata.category(ch).startswith("C"))
+    return " ".join(visible.split()).strip(" .")[:MAX_FILENAME_CHARS] or "upload"
 
 
 def read_upload(filename: str, data: bytes, *, max_rows: int) -> Sheet:
     """Read ``data`` by its file name's ending; raise UnreadableFile when that is impossible."""
-    name = filename.lower()
+    name = safe_filename(filename).lower()
     if name.endswith(".xlsx"):
-        raw = _xlsx_rows(data, max_rows=max_rows)
+        raw = xlsx_rows(data, max_rows=max_rows)
     elif name.endswith((".csv", ".txt")):
-        raw = _csv_rows(data, max_rows=max_rows)
+        raw = csv_rows(data, max_rows=max_rows)
     elif name.endswith(".xls"):
         raise UnreadableFile(_l("Old .xls files cannot be read. Save the file as .xlsx or .csv."))
     else:
@@ -73,74 +59,10 @@ def read_upload(filename: str, data: bytes, *, max_rows: int) -> Sheet:
     return _to_sheet(raw, max_rows=max_rows)
 
 
-def _decode(data: bytes) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text"
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise UnreadableFile(
-            _l(
-                "The file is not in UTF-8. In Excel choose “CSV UTF-8” when saving, "
-                "or upload the .xlsx file itself."
-            )
-        ) from error
-
-
-def _csv_rows(data: bytes, *, max_rows: int) -> list[list[str]]:
-    text = _decode(data)
-    if "\x00" in text:
-        raise UnreadableFile(
-            _l("This does not look like a text file. Upload a .csv or .xlsx file.")
-        )
-    first_line = text.split("\n", 1)[0]
-    delimiter = max(",;\t", key=first_line.count)
-    rows: list[list[str]] = []
-    try:
-        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-            rows.append(row)
-            if len(rows) > max_rows + 1:
-                break
-    except csv.Error as error:
-        raise UnreadableFile(
-            _l("The file could not be read as CSV near row %(row)d.", row=len(rows) + 1)
-        ) from error
-    return rows
-
-
-def _xlsx_cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _xlsx_rows(data: bytes, *, max_rows: int) -> list[list[str]]:
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-        raise UnreadableFile(
-            _l("The file could not be opened as an Excel workbook (.xlsx).")
-        ) from error
-    try:
-        sheet = book.worksheets[0]
-        rows = []
-        for row in sheet.iter_rows(values_only=True):
-            rows.append([_xlsx_cell(v) for v in row])
-            if len(rows) > max_rows + 1:
-                break
-        return rows
-    finally:
-        book.close()
-
-
 def _header(raw: list[str]) -> list[str]:
-    return [" ".join(h.split()).lower().replace(" ", "_") for h in raw]
+    # Invisible characters (a BOM Excel left in the first cell) are no part of a column's name.
+    visible = ["".join(ch for ch in h if unicodedata.category(ch) != "Cf") for h in raw]
+    return [" ".join(h.split()).lower().replace(" ", "_") for h in visible]
 
 
 def _to_sheet(raw: list[list[str]], *, max_rows: int) -> Sheet:
@@ -177,9 +99,10 @@ def _row(number: int, header: list[str], values: list[str]) -> SheetRow:
     row = SheetRow(number=number, cells={})
     if len([v for v in values[len(header) :] if v.strip()]) > 0:
         row.errors.append(str(_l("This row has more cells than the header has columns.")))
-    for column, value in zip(header, values, strict=False):
+    for column, raw in zip(header, values, strict=False):
         if not column:
             continue
+        value = raw.replace("\r\n", "\n")  # a line break inside a cell, as Windows writes it
         if value.startswith(FORMULA_STARTS):
             row.errors.append(
                 str(
@@ -193,7 +116,7 @@ def _row(number: int, header: list[str], values: list[str]) -> SheetRow:
             )
         elif len(value) > MAX_CELL_CHARS:
             row.errors.append(str(_l("Column %(column)s is too long.", column=column)))
-        elif any(ord(ch) < 32 and ch not in "\n" for ch in value):
+        elif any(unicodedata.category(ch) == "Cc" and ch != "\n" for ch in value):
             row.errors.append(str(_l("Column %(column)s holds control characters.", column=column)))
         row.cells[column] = value.strip()
     return row

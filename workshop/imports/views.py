@@ -2,43 +2,38 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from werkzeug.wrappers import Response
 
 from workshop.auth.sessions import acting_account
 from workshop.choices import options
 from workshop.extensions import db
-from workshop.i18n import localized
-from workshop.imports import reader, services
+from workshop.i18n import current_lang, localized
+from workshop.imports import reader, services, template
+from workshop.imports.columns import COLUMNS
 from workshop.imports.forms import ConfirmImportForm, UploadForm
+from workshop.imports.preview import preview_rows
 from workshop.models import Account, ImportBatch, Role, Seminar
-from workshop.permissions import can_manage_seminar, can_use_import
+from workshop.permissions import can_use_import, may_place_in
 from workshop.seminars.queries import seminars_managed_by
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 
-TEMPLATE_ROWS = [
-    list(reader.ALL_COLUMNS),
-    [
-        "Національна дитяча спеціалізована лікарня «Охматдит»",
-        "Okhmatdyt National Specialized Children's Hospital",
-        "UA-30",
-        "Шведська університетська лікарня Каролінська",
-        "Karolinska University Hospital",
-        "SE",
-        "Київ",
-        "",
-        "Stockholm",
-        "Stockholm",
-        "",
-        "2023-12-01",
-        "paediatric cardiology; neonatology",
-    ],
-]
+TEMPLATE_TYPES = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 def _actor() -> Account:
@@ -56,34 +51,34 @@ def _upload_form(actor: Account) -> UploadForm:
     return form
 
 
+def _new_page(form: UploadForm, sheet: reader.Sheet | None = None) -> str:
+    return render_template("imports/new.html", form=form, sheet=sheet, columns=COLUMNS)
+
+
 @bp.route("/new", methods=["GET", "POST"])
 def new() -> str | Response | tuple[str, int]:
     actor = _actor()
     form = _upload_form(actor)
     if not form.validate_on_submit():
-        return render_template("imports/new.html", form=form), 422 if form.errors else 200
+        return _new_page(form), 422 if form.errors else 200
     seminar = db.session.get(Seminar, form.seminar.data) if form.seminar.data else None
-    if (seminar is None and actor.role is not Role.ADMIN) or (
-        seminar is not None and not can_manage_seminar(actor, seminar)
-    ):
+    # An id that names no seminar is not "no seminar" (permissions.may_place_in).
+    if (form.seminar.data and seminar is None) or not may_place_in(actor, seminar):
         form.seminar.errors.append(_("Choose one of your seminars."))
-        return render_template("imports/new.html", form=form), 422
+        return _new_page(form), 422
     upload = form.file.data
     with upload.stream:  # a large upload is spooled to a temporary file: release it now
         data = upload.read()
+    filename = reader.safe_filename(upload.filename or "")
     try:
-        sheet = reader.read_upload(
-            upload.filename or "", data, max_rows=current_app.config["IMPORT_MAX_ROWS"]
-        )
+        sheet = reader.read_upload(filename, data, max_rows=current_app.config["IMPORT_MAX_ROWS"])
     except reader.UnreadableFile as error:
         form.file.errors.append(error.message)
-        return render_template("imports/new.html", form=form), 422
+        return _new_page(form), 422
     checked = services.check_sheet(sheet)
     if services.has_errors(sheet):
-        return render_template("imports/new.html", form=form, sheet=sheet), 422
-    batch = services.stage_import(
-        checked, filename=upload.filename or "", seminar=seminar, actor=actor
-    )
+        return _new_page(form, sheet=sheet), 422
+    batch = services.stage_import(checked, filename=filename, seminar=seminar, actor=actor)
     db.session.commit()
     return redirect(url_for("imports.preview", batch_id=batch.id))
 
@@ -95,13 +90,29 @@ def _own_batch(batch_id: int) -> ImportBatch:
     return batch
 
 
-@bp.get("/<int:batch_id>")
-def preview(batch_id: int) -> str:
-    batch = _own_batch(batch_id)
+def _preview_page(
+    batch: ImportBatch,
+    *,
+    answers: dict[int, str] | None = None,
+    unanswered: dict[int, str] | None = None,
+    stale: list[reader.SheetRow] | None = None,
+) -> str:
     seminar = db.session.get(Seminar, batch.seminar_id) if batch.seminar_id else None
     return render_template(
-        "imports/preview.html", batch=batch, seminar=seminar, form=ConfirmImportForm(), stale=None
+        "imports/preview.html",
+        batch=batch,
+        seminar=seminar,
+        rows=preview_rows(batch, current_lang(), answers, unanswered),
+        to_import=len(services.to_import(batch)),
+        unanswered=unanswered or {},
+        form=ConfirmImportForm(),
+        stale=stale,
     )
+
+
+@bp.get("/<int:batch_id>")
+def preview(batch_id: int) -> str:
+    return _preview_page(_own_batch(batch_id))
 
 
 @bp.post("/<int:batch_id>/confirm")
@@ -112,28 +123,28 @@ def confirm(batch_id: int) -> str | Response | tuple[str, int]:
     if batch.imported_at is not None:
         flash(_("This file was already imported."), "info")
         return redirect(url_for("partnerships.index"))
-    stale = services.apply_import(batch, actor=_actor())
+    answers, unanswered = services.read_answers(batch, request.form)
+    if unanswered:
+        return _preview_page(batch, answers=answers, unanswered=unanswered), 422
+    stale = services.apply_import(batch, answers=answers, actor=_actor())
     if stale:
-        seminar = db.session.get(Seminar, batch.seminar_id) if batch.seminar_id else None
-        return render_template(
-            "imports/preview.html",
-            batch=batch,
-            seminar=seminar,
-            form=ConfirmImportForm(),
-            stale=stale,
-        ), 409
+        return _preview_page(batch, answers=answers, stale=stale), 409
     db.session.commit()
-    flash(_("%(count)d partnerships imported.", count=len(batch.rows)), "success")
+    count = len(services.to_import(batch))
+    flash(
+        ngettext("%(num)d partnership imported.", "%(num)d partnerships imported.", count),
+        "success",
+    )
     return redirect(url_for("partnerships.index"))
 
 
-@bp.get("/template.csv")
-def template() -> Response:
-    out = io.StringIO()
-    csv.writer(out).writerows(TEMPLATE_ROWS)
-    body = "\ufeff" + out.getvalue()  # the BOM makes Excel read the file as UTF-8
+# One endpoint, two files: the page links both, and either is the template.
+@bp.get("/template.xlsx", defaults={"kind": "xlsx"}, endpoint="template")
+@bp.get("/template.csv", defaults={"kind": "csv"}, endpoint="template")
+def template_file(kind: str) -> Response:
+    body = template.csv_bytes() if kind == "csv" else template.xlsx_bytes()
     return Response(
         body,
-        mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="partnerships-template.csv"'},
+        mimetype=TEMPLATE_TYPES[kind],
+        headers={"Content-Disposition": f'attachment; filename="{template.BASENAME}.{kind}"'},
     )
