@@ -4,6 +4,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := workshop
+# Where `make run` serves: `make run PORT=8080`, or HOST=0.0.0.0 to reach it from the room's phones.
+HOST ?= 127.0.0.1
+PORT ?= 5000
 
 .PHONY: run test lint translations extract-messages migrate seed install install-test clean bench-forms
 
@@ -42,7 +45,7 @@ seed: migrate
 	$(BIN)/flask workshop seed-demo --if-empty
 
 run: seed
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

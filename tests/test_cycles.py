@@ -157,7 +157,7 @@ def test_reopening_an_earlier_stage_keeps_the_later_one_open(
         session["_user_id"] = token
     reopened = facilitator.post(
         f"/partnerships/{world.partnership.id}/stages/agreement/review",
-        data={"action": "reopen", "reason": "Fix the focal point's name"},
+        data={"action": "reopen", "reason": "Fix the focal point's name", "confirm": "yes"},
         headers=EN,
     )
     assert reopened.status_code == 302

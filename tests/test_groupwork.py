@@ -14,7 +14,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.factories import World, make_participant, stored_answer
+from workshop.auth.services import open_session
 from workshop.extensions import db
+from workshop.method.definition import load
 from workshop.models import Account, Answer, AnswerRevision, Side, StageRun
 
 EN = {"Accept-Language": "en"}
@@ -226,7 +228,8 @@ def test_history_keeps_every_revision_and_restoring_adds_one(
     url = f"/partnerships/{world.partnership.id}/answers/assessment_team"
     page = seated.get(url + "/history", headers=EN).get_data(as_text=True)
     assert page.index("third draft") < page.index("second draft") < page.index("first draft")
-    restored = seated.post(url + "/restore", data={"version": "1", "base_version": "3"})
+    yes = {"confirm": "yes"}  # the question it asks first: tests/test_confirm.py
+    restored = seated.post(url + "/restore", data={"version": "1", "base_version": "3", **yes})
     assert restored.status_code == 302
     answer = stored(world, "assessment_team")
     assert (answer.value, answer.version) == ("first draft", 4)
@@ -238,7 +241,7 @@ def test_history_keeps_every_revision_and_restoring_adds_one(
         "first draft",
     ]
     assert revisions[-1].restored_from == 1
-    stale = seated.post(url + "/restore", data={"version": "2", "base_version": "3"})
+    stale = seated.post(url + "/restore", data={"version": "2", "base_version": "3", **yes})
     assert stale.status_code == 302
     assert stored(world, "assessment_team").version == 4
 
@@ -357,3 +360,90 @@ def test_the_stage_page_shows_who_else_is_working_on_it(
     assert seen == {"others": [world.participant.display_name]}
     page = seated.get(url, headers=EN).get_data(as_text=True)
     assert f"Also on this stage now: {world.facilitator.display_name}" in page
+
+
+def answered(client: FlaskClient, world: World, stage: str = "needs") -> tuple[int, int]:
+    """The "n of m questions answered" line of a stage page, as numbers."""
+    page = client.get(stage_url(world, stage), headers=EN).get_data(as_text=True)
+    found = re.search(r"(\d+) of (\d+) questions? answered", page)
+    assert found is not None
+    return int(found.group(1)), int(found.group(2))
+
+
+def test_a_needs_matrix_counts_as_answered_only_when_both_sides_rated_every_area(
+    world: World, app: Flask, login: Callable[[Account], FlaskClient]
+) -> None:
+    world.partnership.method_version = "2024.2"  # the version whose matrix needs every rating
+    db.session.commit()
+    open_all_stages(world)
+    matrix = load("2024.2").question("needs_matrix")
+    assert matrix is not None
+    areas = [row.id for row in matrix.rows]
+    ua = login(world.participant)
+    nothing, total = answered(ua, world)
+    assert nothing == 0
+
+    one = [{"row": areas[0], "status": 1, "want_to_learn": "Triage"}]
+    assert (
+        autosave(ua, world, question="needs_matrix", value=one, base_version=0).status_code == 200
+    )
+    assert answered(ua, world) == (0, total)  # one area of many is not an answer yet
+
+    every = [{"row": area, "status": 2} for area in areas]
+    assert (
+        autosave(ua, world, question="needs_matrix", value=every, base_version=1).status_code == 200
+    )
+    assert answered(ua, world) == (0, total)  # the partner hospital has not rated itself yet
+
+    partner = make_participant(
+        partnership=world.partnership, seminar=world.seminar, side=Side.PARTNER
+    )
+    db.session.commit()
+    other = app.test_client()
+    with other.session_transaction() as session:
+        session["_user_id"] = open_session(partner, hours=1)
+    db.session.commit()
+    unrated = [{"row": area, "status": 3} for area in areas[1:]]
+    unrated.append({"row": areas[0], "can_share": "Blackout routines"})  # no status here
+    assert (
+        autosave(other, world, question="needs_matrix", value=unrated, base_version=0).status_code
+        == 200
+    )
+    assert answered(other, world) == (0, total)
+
+    rated = [{"row": area, "status": 3} for area in areas]
+    assert (
+        autosave(other, world, question="needs_matrix", value=rated, base_version=1).status_code
+        == 200
+    )
+    assert answered(other, world) == (1, total)
+    assert answered(ua, world) == (1, total)
+
+
+def test_a_table_with_a_minimum_counts_when_it_has_that_many_complete_rows(
+    world: World, seated: FlaskClient
+) -> None:
+    complete = {"priority": "Hand hygiene", "rationale": "Largest gap"}
+    assert (
+        autosave(seated, world, question="priorities", value=[complete], base_version=0).status_code
+        == 200
+    )
+    assert answered(seated, world, "priorities")[0] == 0  # 2024.1 asks for at least two
+
+    half = {"priority": "Trauma team"}  # no rationale, which every row needs
+    assert (
+        autosave(
+            seated, world, question="priorities", value=[complete, half], base_version=1
+        ).status_code
+        == 200
+    )
+    assert answered(seated, world, "priorities")[0] == 0
+
+    second = {**half, "rationale": "Two-way learning"}
+    assert (
+        autosave(
+            seated, world, question="priorities", value=[complete, second], base_version=2
+        ).status_code
+        == 200
+    )
+    assert answered(seated, world, "priorities")[0] == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -57,7 +58,9 @@ def act(client: FlaskClient, world: World, stage: str, action: str, reason: str 
     url = f"/partnerships/{world.partnership.id}/stages/{stage}"
     if action == "submit":
         return client.post(url + "/submit", headers=EN)
-    return client.post(url + "/review", data={"action": action, "reason": reason}, headers=EN)
+    # "yes" to the question a reopening asks first (tests/test_confirm.py); others ignore it.
+    data = {"action": action, "reason": reason, "confirm": "yes"}
+    return client.post(url + "/review", data=data, headers=EN)
 
 
 def status(world: World, stage: str = "agreement") -> StageStatus | None:
@@ -232,3 +235,96 @@ def test_stage_three_needs_two_to_four_priorities_before_submitting(
     assert act(table, world, "priorities", "submit").status_code == 302
     five = two + two + one
     assert save(table, world, "priorities", five, base=2) == 422  # at most four
+
+
+def stage_page(client: FlaskClient, world: World, stage: str = "agreement") -> str:
+    url = f"/partnerships/{world.partnership.id}/stages/{stage}"
+    return client.get(url, headers=EN).get_data(as_text=True)
+
+
+def ask_for_changes(
+    facilitator: FlaskClient, world: World, reason: str, questions: list[str]
+) -> object:
+    return facilitator.post(
+        f"/partnerships/{world.partnership.id}/stages/agreement/review",
+        data={"action": "request_changes", "reason": reason, "question": questions},
+        headers=EN,
+    )
+
+
+def note_before(page: str, question: str) -> bool:
+    """Whether the request's note stands right before the question (nothing else between)."""
+    found = re.search(rf'id="change-note-{question}".*?id="question-(\w+)"', page, re.DOTALL)
+    return bool(found) and found.group(1) == question
+
+
+REASON = "Say who calls whom when the power is out, and by when."
+
+
+def test_a_request_for_changes_is_shown_at_the_top_and_by_the_questions_it_names(
+    table: FlaskClient, facilitator: FlaskClient, world: World
+) -> None:
+    answer_stage_one(table, world)
+    assert act(table, world, "agreement", "submit").status_code == 302
+    form = stage_page(facilitator, world)
+    assert 'name="question" value="outage_plan"' in form  # facilitators may name questions
+
+    # A key the stage does not have (another stage's, a typo) is left out; the request stands.
+    assert (
+        ask_for_changes(facilitator, world, REASON, ["outage_plan", "needs_matrix"]).status_code
+        == 302
+    )
+    event = db.session.scalar(sa.select(StageEvent).where(StageEvent.action == "request_changes"))
+    assert event is not None
+    assert event.questions == ["outage_plan"]
+
+    page = stage_page(table, world)
+    top = page.index('id="change-request"')
+    assert top < page.index('id="section-')  # above the questions, not in the history
+    box = page[top : page.index("</section>", top)]
+    assert "The facilitators asked for changes" in box
+    assert REASON in box
+    assert world.facilitator.display_name in box
+    assert "<time datetime=" in box
+    assert 'href="#change-note-outage_plan"' in box
+    assert 'role="alert"' not in box and 'role="status"' not in box
+    assert note_before(page, "outage_plan")
+    assert re.search(r'id="f-outage_plan"[^>]*aria-describedby="change-note-outage_plan', page)
+    assert page.count('class="change-note"') == 1  # only by the question it names
+
+    assert act(table, world, "agreement", "submit").status_code == 302
+    resubmitted = stage_page(table, world)
+    assert 'id="change-request"' not in resubmitted
+    assert 'class="change-note"' not in resubmitted
+    assert REASON in resubmitted  # still in what happened so far
+
+
+def test_a_request_naming_no_question_is_about_the_stage_until_approved(
+    table: FlaskClient, facilitator: FlaskClient, world: World
+) -> None:
+    answer_stage_one(table, world)
+    assert act(table, world, "agreement", "submit").status_code == 302
+    assert ask_for_changes(facilitator, world, REASON, []).status_code == 302
+    page = stage_page(table, world)
+    assert 'id="change-request"' in page
+    assert REASON in page[page.index('id="change-request"') :]
+    assert 'class="change-note"' not in page
+
+    assert act(table, world, "agreement", "submit").status_code == 302
+    assert act(facilitator, world, "agreement", "approve").status_code == 302
+    assert 'id="change-request"' not in stage_page(table, world)
+
+
+def test_a_refused_request_keeps_the_questions_ticked(
+    table: FlaskClient, facilitator: FlaskClient, world: World
+) -> None:
+    answer_stage_one(table, world)
+    assert act(table, world, "agreement", "submit").status_code == 302
+    refused = ask_for_changes(facilitator, world, "  ", ["outage_plan", "shared_vision_en"])
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert "Give a reason" in page
+    assert re.search(r'value="outage_plan" checked', page)
+    assert re.search(r'value="shared_vision_en" checked', page)
+    assert not re.search(r'value="ua_focal_point" checked', page)
+    assert status(world) is StageStatus.SUBMITTED

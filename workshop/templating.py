@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from babel import dates
 from flask import Flask, request
-from flask_babel import format_date, format_datetime
+from flask_babel import to_user_timezone
 
 from workshop import codes, geo
 from workshop.config import LANGUAGES
 from workshop.groupwork.answers import wire
 from workshop.i18n import current_lang, localized
+from workshop.method import scale
 from workshop.prefs.display import DISPLAY_COOKIE, display_modes
 
 LANGUAGE_NAMES = {"uk": "Українська", "en": "English"}
@@ -27,13 +29,32 @@ def _institution_place(institution: Any) -> str:
     return ", ".join(p for p in parts if p)
 
 
-def _date(value: date | None, style: str = "long") -> str:
-    return format_date(value, format=style) if value else ""
+# The conventions dates are written in, per language. English pages put the day first
+# ("15 January 2024", 24-hour times): the partners are European hospitals, and "1/2/2024"
+# must never read as a different day to them than to the Ukrainian side.
+_FORMATS = {"uk": "uk", "en": "en_GB"}
+
+
+def _date(value: date | str | None, style: str = "long") -> str:
+    """A date as the reader's language writes it ("15 січня 2024 р."). Takes a stored answer's
+    ISO text too; text that is no date is shown as it is rather than hidden."""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return value
+    if not value:
+        return ""
+    if isinstance(value, datetime):  # a moment falls on the day it is in Kyiv
+        value = to_user_timezone(value).date()
+    return dates.format_date(value, format=style, locale=_FORMATS.get(current_lang(), "uk"))
 
 
 def _moment(value: datetime) -> str:
     """A timestamp in Kyiv time, in the person's language."""
-    return format_datetime(value, format="medium")
+    return dates.format_datetime(
+        to_user_timezone(value), format="medium", locale=_FORMATS.get(current_lang(), "uk")
+    )
 
 
 def _machine_time(value: datetime | date) -> str:
@@ -67,3 +88,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["version_name"] = wire.version_name
     app.jinja_env.globals["REMOVE"] = wire.REMOVE
     app.jinja_env.globals["wire_format"] = wire.for_page()
+    # The 0–3 status scale: options, answers and hints say it with the same words.
+    app.jinja_env.globals["status_labels"] = scale.labels
+    app.jinja_env.globals["uses_scale"] = scale.uses_scale
+    app.jinja_env.globals["scale_hint"] = scale.hint

@@ -14,6 +14,7 @@ from workshop.auth.sessions import acting_account
 from workshop.extensions import db
 from workshop.method.definition import Method, Question, Stage, load
 from workshop.models import SHARED, Account, Membership, Partnership
+from workshop.numbers import whole_number
 from workshop.permissions import can_view_partnership, seat_at
 
 
@@ -37,12 +38,10 @@ def shown_cycle(partnership: Partnership, raw: str | None) -> int:
     a cycle the partnership has not reached is a 404."""
     if raw is None:
         return partnership.cycle
-    if (
-        not (raw.isascii() and raw.isdigit() and len(raw) < 5)
-        or not 1 <= int(raw) <= partnership.cycle
-    ):
+    cycle = whole_number(raw, low=1, high=partnership.cycle)
+    if cycle is None:
         abort(404)
-    return int(raw)
+    return cycle
 
 
 def load_stage(method: Method, stage_key: str) -> Stage:

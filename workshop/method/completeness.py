@@ -81,6 +81,36 @@ def unmet(method: Method, stage: Stage, values: Values) -> list[Unmet]:
     return found
 
 
+def answered(method: Method, stage: Stage, values: Values) -> tuple[int, int]:
+    """How many of the stage's questions are answered, and how many there are.
+
+    Answered is what a facilitator would count: something is there (for each side, where each
+    side answers) and nothing in it stops the stage from being submitted — a fixed-row table
+    only with every row's required cells, a table with ``min_rows`` only with that many
+    complete rows, text only when not blank. The rule is ``unmet``'s, so the count and the
+    list of what is missing never disagree.
+    """
+    blocked = {(item.question, item.side) for item in unmet(method, stage, values)}
+    questions = stage.questions()
+    done = sum(
+        all(
+            (question.key, side) not in blocked and _given(values.get((question.key, side)))
+            for side in (SIDES if question.per_side else (SHARED,))
+        )
+        for question in questions
+    )
+    return done, len(questions)
+
+
+def _given(value: Any) -> bool:
+    """Whether an answer has anything in it: a table, a row with some cell filled."""
+    if isinstance(value, list) and value and all(isinstance(r, dict) for r in value):
+        return any(not _empty(v) for row in value for k, v in row.items() if k != "row")
+    if isinstance(value, dict):
+        return any(not _empty(v) for v in value.values())
+    return not _empty(value)
+
+
 def _empty(value: Any) -> bool:
     return value is None or value in ("", [], {}) or (isinstance(value, str) and not value.strip())
 

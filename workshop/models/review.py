@@ -57,6 +57,9 @@ class StageEvent(Base):
     from_status: Mapped[str | None] = mapped_column(sa.String(20))
     to_status: Mapped[str | None] = mapped_column(sa.String(20))
     reason: Mapped[str | None] = mapped_column(sa.Text)
+    # A request for changes may name the questions to change (keys, in the stage's order), so
+    # the table sees the note by each of them; None when it is about the stage as a whole.
+    questions: Mapped[list[str] | None] = mapped_column(sa.JSON, nullable=True)
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account.id"))
     at: Mapped[datetime] = mapped_column(default=utcnow)
 

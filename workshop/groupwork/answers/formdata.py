@@ -17,6 +17,7 @@ from workshop.groupwork.answers.wire import (
     version_name,
 )
 from workshop.method.definition import Question
+from workshop.numbers import whole_number
 
 
 def _cell(column: Question, form: MultiDict[str, str], name: str) -> Any:
@@ -63,4 +64,4 @@ def raw_value(question: Question, form: MultiDict[str, str]) -> Any:
 def posted_version(question: Question, form: MultiDict[str, str]) -> int | None:
     """The version the person started from, or None when the form did not say (tampered)."""
     raw = form.get(version_name(question.key), "")
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+    return whole_number(raw)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from workshop.extensions import db
-from workshop.method.definition import Stage
+from workshop.method import completeness
+from workshop.method.definition import Method, Stage
 from workshop.models import Answer
 
 
@@ -29,11 +31,13 @@ def stage_answers(
     return {(a.question_key, a.side): a for a in rows}
 
 
-def answered_share(answers: dict[tuple[str, str], Any], stage: Stage) -> tuple[int, int]:
-    """How many of the stage's questions have any answer, and how many there are."""
-    keys = {key for key, _side in answers if answers[(key, _side)].value is not None}
-    questions = stage.questions()
-    return sum(1 for q in questions if q.key in keys), len(questions)
+def answered_share(
+    method: Method, stage: Stage, answers: Mapping[tuple[str, str], Answer]
+) -> tuple[int, int]:
+    """How many of the stage's questions are answered, as the method counts it
+    (``completeness.answered``), and how many there are. ``answers`` must hold the tables
+    the stage's tables link to (``completeness.keys_needed``)."""
+    return completeness.answered(method, stage, {key: a.value for key, a in answers.items()})
 
 
 def values_of(partnership_id: int, cycle: int, keys: list[str]) -> dict[tuple[str, str], Any]:

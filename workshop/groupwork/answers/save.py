@@ -21,6 +21,7 @@ from workshop.groupwork.review.queries import runs
 from workshop.groupwork.review.workflow import previous, why_not_editable
 from workshop.method.definition import Method, Question, Stage
 from workshop.models import Account, Partnership
+from workshop.numbers import whole_number
 
 UNCHANGED = object()  # the stored value, when the caller has it at hand (a section save does)
 
@@ -101,6 +102,9 @@ def save(
     return Outcome(question, value, result=result)
 
 
+MAX_CYCLE = 9_999  # far beyond any partnership's; a larger number is a page from nowhere
+
+
 def shown_cycle(raw: object) -> int | None:
     """The cycle number a page or script says it showed; None when it did not say.
 
@@ -108,13 +112,7 @@ def shown_cycle(raw: object) -> int | None:
     """
     if raw is None or raw == "":
         return None
-    if isinstance(raw, bool):
-        return 0
-    if isinstance(raw, int):
-        return raw if 0 < raw < 10_000 else 0
-    if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) < 5:
-        return int(raw)
-    return 0
+    return whole_number(raw, low=1, high=MAX_CYCLE) or 0
 
 
 def merged_note(question: Question, by: str, lang: str) -> str:

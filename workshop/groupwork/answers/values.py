@@ -14,10 +14,12 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from workshop.groupwork.answers.wire import PERSON_FIELDS, is_row_id, new_row_id
 from workshop.i18n import current_lang
 from workshop.method.definition import Question
+from workshop.numbers import whole_number
 from workshop.usererror import UserError
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -42,7 +44,12 @@ def _text(question: Question, raw: Any) -> str:
     limit = question.text_limit
     if len(text) > limit:
         raise InvalidAnswer(
-            _("Use at most %(limit)d characters (now %(count)d).", limit=limit, count=len(text))
+            ngettext(
+                "Use at most %(num)d character (now %(count)d).",
+                "Use at most %(num)d characters (now %(count)d).",
+                limit,
+                count=len(text),
+            )
         )
     return text
 
@@ -64,15 +71,8 @@ def _multi(question: Question, raw: Any) -> list[str]:
 
 
 def _integer_in(raw: Any, low: int, high: int) -> int:
-    try:
-        number = int(raw) if not isinstance(raw, bool) else None
-    except (TypeError, ValueError):
-        number = None
-    if (
-        number is None
-        or (isinstance(raw, float) and not raw.is_integer())
-        or not low <= number <= high
-    ):
+    number = whole_number(raw, low=low, high=high)
+    if number is None:
         raise InvalidAnswer(
             _("Choose a whole number from %(low)d to %(high)d.", low=low, high=high)
         )
@@ -150,7 +150,7 @@ def _table(question: Question, raw: Any) -> list[dict[str, Any]] | None:
     added = bool(question.more_rows)
     limit = len(fixed) + (question.max_rows if added else 0) if fixed else question.max_rows
     if len(raw) > limit:
-        raise InvalidAnswer(_("At most %(count)d rows.", count=limit))
+        raise InvalidAnswer(ngettext("At most %(num)d row.", "At most %(num)d rows.", limit))
     rows = []
     seen: set[str] = set()
     for number, raw_row in enumerate(raw, start=1):

@@ -12,7 +12,9 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 from werkzeug.wrappers import Response
 
+from workshop import confirm
 from workshop.extensions import db
+from workshop.gate import takes_json
 from workshop.groupwork.access import (
     acting,
     back_to,
@@ -26,6 +28,7 @@ from workshop.groupwork.trace import lineage
 from workshop.i18n import current_lang
 from workshop.method.definition import Method, Stage
 from workshop.models import SHARED, Membership, Partnership
+from workshop.numbers import json_whole_number, whole_number
 
 bp = Blueprint("answers", __name__, url_prefix="/partnerships/<int:partnership_id>")
 
@@ -37,6 +40,7 @@ def _unreadable() -> tuple[Response, int]:
 
 
 @bp.post("/answers")
+@takes_json
 def autosave(partnership_id: int) -> tuple[Response, int]:
     """Save one answer from the page's script; JSON in, JSON out."""
     if (request.content_length or 0) > MAX_AUTOSAVE_BYTES:
@@ -52,13 +56,8 @@ def autosave(partnership_id: int) -> tuple[Response, int]:
     locked = save.refusal(partnership, method, stage, save.shown_cycle(body.get("cycle")))
     if locked:
         return jsonify(error=locked), 423
-    base, key = body.get("base_version"), body.get("key")
-    if (
-        not isinstance(base, int)
-        or isinstance(base, bool)
-        or not 0 <= base < 2**31
-        or (key is not None and (not isinstance(key, str) or not 8 <= len(key) <= 64))
-    ):
+    base, key = json_whole_number(body.get("base_version")), body.get("key")
+    if base is None or (key is not None and (not isinstance(key, str) or not 8 <= len(key) <= 64)):
         return _unreadable()
     outcome = save.save(
         question,
@@ -138,7 +137,7 @@ def history(partnership_id: int, question_key: str) -> str:
 
 
 @bp.post("/answers/<question_key>/restore")
-def restore(partnership_id: int, question_key: str) -> Response:
+def restore(partnership_id: int, question_key: str) -> Response | tuple[str, int]:
     partnership, method, seat = load_partnership(partnership_id)
     if seat is None:
         abort(403)
@@ -146,18 +145,39 @@ def restore(partnership_id: int, question_key: str) -> Response:
     stage = stage_of(method, question)
     if save.refusal(partnership, method, stage, save.shown_cycle(request.form.get("cycle"))):
         abort(423)
-    version = request.form.get("version", "")
-    base = request.form.get("base_version", "")
-    if not all(v.isascii() and v.isdigit() and len(v) <= 9 for v in (version, base)):
+    version = whole_number(request.form.get("version", ""))
+    base = whole_number(request.form.get("base_version", ""))
+    if version is None or base is None:
         abort(400)
+    if not confirm.confirmed():
+        if (
+            services.revision(partnership.id, partnership.cycle, question.key, side, version)
+            is None
+        ):
+            abort(404)
+        return confirm.ask(
+            title=_("Bring back version %(n)d?", n=version),
+            consequences=[
+                _(
+                    "The answer to «%(question)s» as it is now (version %(current)d) is "
+                    "replaced by version %(n)d.",
+                    question=question.label(current_lang()),
+                    current=base,
+                    n=version,
+                ),
+                _("Nothing is lost: the answer as it is now stays in the history."),
+            ],
+            yes=_("Yes, bring back version %(n)d", n=version),
+            back=_history_url(partnership, question.key, side),
+        )
     try:
         services.restore(
             partnership_id=partnership.id,
             cycle=partnership.cycle,
             key=question.key,
             side=side,
-            version=int(version),
-            base_version=int(base),
+            version=version,
+            base_version=base,
             actor=acting(),
         )
     except LookupError:
@@ -165,17 +185,14 @@ def restore(partnership_id: int, question_key: str) -> Response:
     except services.Conflict:
         db.session.rollback()
         flash(_("Somebody changed this answer meanwhile. Look at the history again."), "error")
-        return redirect(
-            url_for(
-                "answers.history",
-                partnership_id=partnership.id,
-                question_key=question.key,
-                side=side,
-            )
-        )
+        return redirect(_history_url(partnership, question.key, side))
     db.session.commit()
     flash(_("The earlier version is back, kept as a new revision."), "success")
     return back_to(partnership, stage, f"question-{question.key}")
+
+
+def _history_url(partnership: Partnership, key: str, side: str) -> str:
+    return url_for("answers.history", partnership_id=partnership.id, question_key=key, side=side)
 
 
 @bp.get("/csrf-token")

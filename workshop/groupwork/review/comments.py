@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from workshop.extensions import db
 from workshop.groupwork.review.workflow import ReviewError
@@ -28,9 +29,10 @@ def add_comment(
         raise ReviewError(_("Write the comment first."))
     if len(text) > COMMENT_LIMIT:
         raise ReviewError(
-            _(
-                "Use at most %(limit)d characters (now %(count)d).",
-                limit=COMMENT_LIMIT,
+            ngettext(
+                "Use at most %(num)d character (now %(count)d).",
+                "Use at most %(num)d characters (now %(count)d).",
+                COMMENT_LIMIT,
                 count=len(text),
             )
         )

@@ -41,6 +41,14 @@ def events(partnership_id: int, cycle: int, stage_key: str) -> list[StageEvent]:
     )
 
 
+def open_request(events: list[StageEvent], status: StageStatus | None) -> StageEvent | None:
+    """The request for changes the table still has to act on: the latest one, while the stage
+    stands at "changes requested" (resubmitting or an approval settles it)."""
+    if status is not StageStatus.CHANGES_REQUESTED:
+        return None
+    return next((e for e in events if e.action == "request_changes"), None)
+
+
 def threads(partnership_id: int, cycle: int, stage_key: str) -> list[Comment]:
     """The stage's comment threads (first comments with their replies), oldest first."""
     return list(

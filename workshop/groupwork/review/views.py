@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, request
+from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from workshop import confirm
 from workshop.extensions import db
 from workshop.groupwork.access import acting, back_to, load_partnership, load_stage
 from workshop.groupwork.review import comments, completeness, workflow
 from workshop.groupwork.stage.context import render_stage
-from workshop.models import Comment
-from workshop.permissions import can_comment, can_review
+from workshop.i18n import current_lang
+from workshop.method.definition import Stage
+from workshop.models import Comment, Partnership
+from workshop.numbers import whole_number
+from workshop.permissions import can_comment, can_review, comment_at_table
 
 bp = Blueprint("review", __name__, url_prefix="/partnerships/<int:partnership_id>")
 
@@ -26,6 +30,8 @@ def _move(partnership_id: int, stage_key: str, *, staff: bool) -> Response | tup
         abort(403)
     action = request.form.get("action", "") if staff else "submit"
     reason = request.form.get("reason", "")
+    # The questions a request for changes is about: checkboxes, any number, none needed.
+    questions = request.form.getlist("question") if staff else []
     try:
         workflow.move(
             partnership=partnership,
@@ -36,13 +42,18 @@ def _move(partnership_id: int, stage_key: str, *, staff: bool) -> Response | tup
             actor=acting(),
             staff=staff,
             unmet=completeness.unmet(partnership, method, stage) if action == "submit" else None,
+            questions=questions,
         )
     except workflow.ReviewError as error:
         db.session.rollback()
-        notice = {"error": error.message, "reason": reason[:2000]}
+        notice = {"error": error.message, "reason": reason[:2000], "questions": questions}
         if isinstance(error, workflow.Incomplete):
             notice["missing"] = error.items
         return render_stage(partnership, method, stage, seat, 422, notice=notice)
+    if action == "reopen" and not confirm.confirmed():
+        # The workflow has just tried it by its own rules, so the question is only asked about
+        # a reopening that can happen; asking undoes the try.
+        return _ask_reopen(partnership, stage, reason)
     db.session.commit()
     flash(
         _("Done.")
@@ -51,6 +62,25 @@ def _move(partnership_id: int, stage_key: str, *, staff: bool) -> Response | tup
         "success",
     )
     return back_to(partnership, stage)
+
+
+def _ask_reopen(partnership: Partnership, stage: Stage, reason: str) -> tuple[str, int]:
+    title = f"{stage.number}. {stage.title(current_lang())}"
+    return confirm.ask(
+        title=_("Reopen stage %(stage)s?", stage=title),
+        consequences=[
+            _(
+                "The stage is unlocked: the table can change its approved answers, and it is "
+                "approved again only after it is submitted again."
+            ),
+            _("The stage after it stays open, and its pages say this stage is being revised."),
+            _("The table reads your reason: «%(reason)s»", reason=" ".join(reason.split())),
+        ],
+        yes=_("Yes, reopen the stage"),
+        back=url_for(
+            "stage.page", partnership_id=partnership.id, stage_key=stage.key, _anchor="review"
+        ),
+    )
 
 
 @bp.post("/stages/<stage_key>/submit")
@@ -71,14 +101,10 @@ def comment(partnership_id: int, stage_key: str) -> Response | tuple[str, int]:
     if not can_comment(actor, partnership):
         abort(403)
     reply_to = None
-    thread = request.form.get("thread", "")
-    if thread.isascii() and thread.isdigit() and len(thread) < 10:
-        reply_to = db.session.get(Comment, int(thread))
-        if (
-            reply_to is None
-            or reply_to.partnership_id != partnership.id
-            or reply_to.cycle != partnership.cycle
-        ):
+    thread = whole_number(request.form.get("thread", ""))
+    if thread is not None:
+        reply_to = db.session.get(Comment, thread)
+        if reply_to is None or not comment_at_table(partnership, reply_to):
             abort(404)
     section_key = reply_to.section_key if reply_to else request.form.get("section", "")
     body = request.form.get("body", "")
@@ -110,7 +136,7 @@ def comment(partnership_id: int, stage_key: str) -> Response | tuple[str, int]:
 def resolve_comment(partnership_id: int, comment_id: int) -> Response:
     partnership, method, _seat = load_partnership(partnership_id)
     found = db.session.get(Comment, comment_id)
-    if found is None or found.partnership_id != partnership.id or found.thread_id is not None:
+    if found is None or found.thread_id is not None or not comment_at_table(partnership, found):
         abort(404)
     if not can_comment(acting(), partnership):
         abort(403)

@@ -103,6 +103,17 @@ def why_not_editable(
     return None
 
 
+def named(stage: Stage, keys: list[str] | None) -> list[str] | None:
+    """The stage's questions among ``keys``, in the page's order; None when it names none.
+
+    A key of another stage or method version cannot be posted from the page, so it is left
+    out rather than refused: the request for changes itself still stands.
+    """
+    wanted = set(keys or ())
+    found = [q.key for q in stage.questions() if q.key in wanted]
+    return found or None
+
+
 def run_for(partnership_id: int, cycle: int, stage_key: str) -> StageRun:
     """The stage's run in this cycle, locked for the rest of the transaction; made if absent."""
     run = db.session.scalar(
@@ -131,10 +142,12 @@ def move(
     actor: Account,
     staff: bool,
     unmet: list[str] | None = None,
+    questions: list[str] | None = None,
 ) -> StageEvent:
     """Apply one review action, or raise ReviewError saying why it cannot happen.
 
-    ``unmet`` lists, for a submission, what the stage still lacks (see ``completeness``).
+    ``unmet`` lists, for a submission, what the stage still lacks (see ``completeness``);
+    ``questions``, for a request for changes, the keys of the questions it is about.
     """
     reason = " ".join(reason.split())[:2000]
     if partnership.cycle_closed:
@@ -160,6 +173,7 @@ def move(
         from_status=run.status.value if run.status else None,
         to_status=rule.to.value,
         reason=reason or None,
+        questions=named(stage, questions) if action == "request_changes" else None,
         actor_id=actor.id,
     )
     run.status, run.updated_at = rule.to, utcnow()

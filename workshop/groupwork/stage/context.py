@@ -23,6 +23,7 @@ from workshop.groupwork.stage import insights, page, prefill, presence
 from workshop.groupwork.trace import lineage
 from workshop.groupwork.voting import queries as voting_queries
 from workshop.i18n import current_lang
+from workshop.method import completeness
 from workshop.method.definition import Method, Stage
 from workshop.models import SHARED, Account, Membership, Partnership, StageRun
 from workshop.permissions import can_comment, can_review
@@ -122,6 +123,7 @@ def build(
     everything = [q for s in method.stages for q in s.questions()]
     also = lineage.keys(method) + [q.key for q in everything if q.role]
     also += [q.more_rows for q in everything if q.more_rows]  # the rows a fixed list gains
+    also += sorted(completeness.keys_needed(method, stage))  # what counting answers reads
     answers = queries.stage_answers(partnership.id, cycle, stage, also=also)
     by_key = review_queries.runs(partnership.id, cycle)
     locked = (
@@ -134,6 +136,8 @@ def build(
         )
     )
     editing = seat if locked is None else None
+    events = review_queries.events(partnership.id, cycle, stage.key)
+    status = review_queries.status_of(stage, by_key)
     views = page.build(
         stage,
         answers,
@@ -151,13 +155,14 @@ def build(
         "stage": stage,
         "seat": seat,
         "views": views,
-        "progress": queries.answered_share(answers, stage),
+        "progress": queries.answered_share(method, stage, answers),
         "runs": by_key,
-        "stage_status": review_queries.status_of(stage, by_key),
+        "stage_status": status,
         "locked": locked,
         "revising": [s.title(lang) for s in workflow.being_revised(method, stage, by_key)],
         "stage_open": {s.key: workflow.is_open(method, s, by_key) for s in method.stages},
-        "events": review_queries.events(partnership.id, cycle, stage.key),
+        "events": events,
+        "change_request": review_queries.open_request(events, status),
         "threads": review_queries.threads(partnership.id, cycle, stage.key),
         "reviewer": can_review(actor, partnership) and cycle == partnership.cycle,
         "commenter": can_comment(actor, partnership) and cycle == partnership.cycle,

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from workshop import audit
 from workshop.extensions import db
 from workshop.groupwork.review.workflow import run_for
 from workshop.groupwork.voting.queries import Candidate
 from workshop.models import Account, StageRun, Vote
+from workshop.numbers import whole_number
 from workshop.usererror import UserError
 
 
@@ -36,17 +38,18 @@ def cast(
     for candidate_id, typed in ballot:
         if candidate_id not in known:
             raise VoteError(_("The candidates changed meanwhile; reload the page."))
-        text = typed.strip() or "0"
-        if not (text.isascii() and text.isdigit()) or len(text) > 3 or int(text) > budget:
+        count = whole_number(typed.strip() or "0", high=budget)
+        if count is None:
             raise VoteError(
                 _("Give each candidate a whole number of dots from 0 to %(n)d.", n=budget)
             )
-        dots[candidate_id] = int(text)
+        dots[candidate_id] = count
     if sum(dots.values()) > budget:
         raise VoteError(
-            _(
-                "You have %(budget)d dots but gave %(given)d.",
-                budget=budget,
+            ngettext(
+                "You have %(num)d dot but gave %(given)d.",
+                "You have %(num)d dots but gave %(given)d.",
+                budget,
                 given=sum(dots.values()),
             )
         )
