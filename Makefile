@@ -55,9 +55,9 @@ test:
 	scripts/system-deps.sh
 	$(MAKE) --no-print-directory install-test lint
 	@echo "== test suite on SQLite =="
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 	@echo "== test suite on PostgreSQL =="
-	scripts/with-postgres.sh $(BIN)/pytest
+	scripts/with-postgres.sh $(BIN)/pytest -n 2
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache
