@@ -59,11 +59,9 @@ def _check_methods() -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from workshop import sqlite
     from workshop.auth import sessions
     from workshop.i18n import select_locale
 
-    sqlite.install()
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
