@@ -62,7 +62,6 @@ def _init_extensions(app: Flask) -> None:
     from workshop.auth import sessions
     from workshop.i18n import select_locale
 
-
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
