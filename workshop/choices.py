@@ -6,18 +6,35 @@ from collections.abc import Iterable
 
 from wtforms.fields.choices import SelectChoice
 
+from workshop.numbers import whole_number
 
-def options(pairs: Iterable[tuple[object, object]]) -> list[SelectChoice]:
-    """Turn ``(value, label)`` pairs into SelectChoice objects, labels left lazy if they are."""
-    return [SelectChoice(value=value, label=label) for value, label in pairs]  # type: ignore[arg-type]
-
-
-MAX_ID = 2**31 - 1  # the largest id PostgreSQL's INTEGER holds; SQLite overflows past 2**63
+# The value of a select's "Choose…" line. HTML wants it empty: a required <select> whose first
+# option has a value is invalid, and the browser then counts that first line as a choice made.
+NOTHING_CHOSEN = ""
 
 
-def record_id(value: object) -> int:
-    """Coerce a posted id; anything outside the range an id can have is not a valid choice."""
-    number = int(value)  # type: ignore[call-overload]
-    if not 0 <= number <= MAX_ID:
-        raise ValueError("id out of range")
+def options(
+    pairs: Iterable[tuple[object, object]], *, placeholder: object = None
+) -> list[SelectChoice]:
+    """Turn ``(value, label)`` pairs into SelectChoice objects, labels left lazy if they are.
+
+    ``placeholder`` (e.g. ``_("Choose…")``) puts a first line with an empty value before them:
+    what a required select shows until the person picks. Posted back, it is "nothing chosen",
+    which the field's DataRequired refuses with its own message.
+    """
+    first = [SelectChoice(value=NOTHING_CHOSEN, label=placeholder)] if placeholder else []  # type: ignore[arg-type]
+    return first + [SelectChoice(value=value, label=label) for value, label in pairs]  # type: ignore[arg-type]
+
+
+def record_id(value: object) -> int | None:
+    """Coerce a posted id; anything outside the range an id can have is not a valid choice.
+
+    The placeholder's empty value is None, nothing chosen: the field's DataRequired then says
+    what to choose, instead of WTForms' untranslated "could not coerce".
+    """
+    if value is None or value == NOTHING_CHOSEN:
+        return None
+    number = whole_number(value)  # ASCII digits within the range an id can have
+    if number is None:
+        raise ValueError("not an id")
     return number

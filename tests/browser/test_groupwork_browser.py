@@ -44,7 +44,8 @@ def _seat(
     context = browser.new_context(locale=locale, viewport=viewport)
     context.add_init_script(path=str(AXE_JS))
     page = context.new_page()
-    page.goto(f"{base}/resume?code={code}")
+    page.goto(f"{base}/resume")
+    page.locator("main form input[name=code]").fill(code)
     page.locator("main form button[type=submit]").click()
     page.wait_for_url("**/partnerships/*")
     return context, page
@@ -316,7 +317,8 @@ def test_text_typed_after_the_session_ended_is_sent_after_signing_in_again(
     expect(state).to_contain_text("You are signed out")
     assert _answer(table, "outage_plan") is None
 
-    page.goto(f"{live_server}/resume?code={table['ua']}")
+    page.goto(f"{live_server}/resume")
+    page.locator("main form input[name=code]").fill(table["ua"])
     page.locator("main form button[type=submit]").click()
     page.wait_for_url("**/partnerships/*")
     page.goto(url)

@@ -35,7 +35,8 @@ HEADER_PROBLEMS_JS = """() => {
     : (el.name && el.value ? `${el.tagName.toLowerCase()}[${el.name}=${el.value}]` : '')
       + ' "' + el.textContent.trim() + '"';
   const targets = [...document.querySelectorAll(
-      '.skip-link, header a[href], header button, header input:not([type=hidden]), header select')]
+      '.skip-link, header a[href], header button, header summary, '
+      + 'header input:not([type=hidden]), header select')]
     .filter(el => el.checkVisibility())
     .map(el => ({name: name(el), box: el.getBoundingClientRect()}))
     .filter(t => t.box.width > 0 && t.box.height > 0 && t.box.right > 0 && t.box.left < innerWidth);
@@ -56,26 +57,55 @@ HEADER_PROBLEMS_JS = """() => {
 }"""
 
 
+OPEN_MENU_JS = """open => {
+  const menu = document.querySelector('header details.menu');
+  if (menu) menu.open = open;
+}"""
+
+
 def assert_target_size(page: Page, label: str) -> None:
     """axe's target-size rule on the skip link and the header (the whole rule set runs on the
     whole of these pages elsewhere)."""
-    settle(page)
-    result = page.evaluate(
-        """async () => await axe.run({include: [['.skip-link'], ['header']]},
-                                     {runOnly: {type: 'rule', values: ['target-size']}})"""
-    )
-    problems = [
-        f"{n['target']}: {n['failureSummary']}" for v in result["violations"] for n in v["nodes"]
-    ]
+    problems = []
+    for menu_open in (False, True):  # as it is, then with the phone menu open
+        if menu_open:
+            page.evaluate(OPEN_MENU_JS, True)
+        settle(page)
+        result = page.evaluate(
+            """async () => await axe.run({include: [['.skip-link'], ['header']]},
+                                         {runOnly: {type: 'rule', values: ['target-size']}})"""
+        )
+        problems += [
+            f"{'(menu open) ' if menu_open else ''}{n['target']}: {n['failureSummary']}"
+            for v in result["violations"]
+            for n in v["nodes"]
+        ]
+    page.evaluate(OPEN_MENU_JS, False)
     assert problems == [], f"axe target-size on {label} ({page.url}):\n" + "\n".join(problems)
 
 
 def header_problems(page: Page) -> list[str]:
-    """Measure the settled header; also make sure there was something to measure."""
+    """Measure the settled header as it is (on a phone: the brand and the closed menu), then
+    with its menu open (every link and button); also make sure there was something to measure.
+
+    The menu is opened from the page's script, so that the focus stays where the test put it.
+    """
     settle(page)
-    found = page.evaluate(HEADER_PROBLEMS_JS)
-    assert found["count"] >= 5, f"only {found['count']} header targets found"
-    return found["problems"]
+    closed = page.evaluate(HEADER_PROBLEMS_JS)
+    assert closed["count"] >= 2, f"only {closed['count']} header targets found"
+    page.evaluate(OPEN_MENU_JS, True)
+    settle(page)
+    opened = page.evaluate(HEADER_PROBLEMS_JS)
+    page.evaluate(OPEN_MENU_JS, False)
+    assert opened["count"] >= 5, f"only {opened['count']} header targets found, menu open"
+    return closed["problems"] + [f"(menu open) {p}" for p in opened["problems"]]
+
+
+def open_menu(page: Page) -> None:
+    """Open the header's menu as a person does, if it is closed (on a phone it is)."""
+    summary = page.locator("header details.menu > summary")
+    if summary.is_visible() and not page.evaluate("document.querySelector('details.menu').open"):
+        summary.click()
 
 
 def picture(page: Page, label: str) -> None:
@@ -116,6 +146,7 @@ def _toggle(page: Page, mode: str) -> None:
     Not while the skip link has the focus: the press takes it away, the skip link leaves its
     line and the header moves up under the pointer.
     """
+    open_menu(page)
     with page.expect_navigation():
         page.locator(f"header button[name=mode][value={mode}]").click()
     settle(page)
@@ -135,7 +166,8 @@ def test_header_targets_on_a_phone_at_a_fragment_and_with_the_skip_link_focused(
     browser: Browser, live_server: str, seat: dict, locale: str
 ) -> None:
     context, page = _phone(browser, locale)
-    page.goto(f"{live_server}/resume?code={seat['code']}")
+    page.goto(f"{live_server}/resume")
+    page.locator("main form input[name=code]").fill(seat["code"])
     with page.expect_navigation(url="**/partnerships/*"):
         page.locator("main form button[type=submit]").click()
     home = page.url
@@ -204,7 +236,8 @@ def test_axe_measures_the_styled_page_when_the_stylesheet_comes_late(
 
     monkeypatch.setattr(app, "wsgi_app", slow_stylesheet)
     context, page = _phone(browser, "uk-UA")
-    page.goto(f"{live_server}/resume?code={seat['code']}")
+    page.goto(f"{live_server}/resume")
+    page.locator("main form input[name=code]").fill(seat["code"])
     with page.expect_navigation(url="**/partnerships/*"):
         page.locator("main form button[type=submit]").click()
     stage = f"{live_server}/partnerships/{seat['partnership']}/stages/priorities"
@@ -238,4 +271,57 @@ def test_the_admin_header_with_every_menu_link_fits_a_phone(
         assert header_problems(page) == [], f"admin {lang} {label} with the skip link focused"
         assert_accessible(page, f"admin {lang} phone {label} seminars skip link focused")
         picture(page, f"admin_{lang}_{label}_skip_focused")
+    context.close()
+
+
+@pytest.mark.parametrize("locale", ["uk-UA", "en-GB"])
+def test_the_phone_header_is_one_row_and_its_menu_works_by_keyboard_without_javascript(
+    browser: Browser, live_server: str, seat: dict, locale: str
+) -> None:
+    """On a phone the header was five lines of links and buttons (about 245 px of an 844 px
+    screen) above every page; now it is the brand and a menu, which opens, switches the
+    language and signs out by keyboard alone, with no script."""
+    context = browser.new_context(locale=locale, viewport=PHONE, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server + "/login")
+    page.locator("#email").fill("admin@demo.twinning.test")
+    page.locator("#password").fill(demo.DEMO_PASSWORDS["admin@demo.twinning.test"])
+    with page.expect_navigation(url=re.compile(r"/seminars/")):
+        page.locator("#password").press("Enter")
+    page.goto(f"{live_server}/partnerships/")
+
+    header = page.locator("header").bounding_box()
+    brand = page.locator("header .brand").bounding_box()
+    summary = page.locator("header details.menu > summary")
+    menu = summary.bounding_box()
+    assert header and brand and menu
+    assert header["height"] <= 72, f"the header takes {header['height']}px of the phone"
+    assert abs(brand["y"] - menu["y"]) < menu["height"], "the brand and the menu share a row"
+    expect(page.get_by_role("link", name=re.compile("Seminars|Семінари"))).to_be_hidden()
+
+    def tab_to(target: str, most: int = 20) -> None:
+        for _ in range(most):
+            page.keyboard.press("Tab")
+            if page.evaluate(f"document.activeElement.matches({target!r})"):
+                return
+        raise AssertionError(f"Tab never reached {target}")
+
+    tab_to("details.menu > summary")
+    page.keyboard.press("Enter")
+    expect(page.locator("header details.menu")).to_have_attribute("open", "")
+    expect(page.get_by_role("link", name=re.compile("Seminars|Семінари"))).to_be_visible()
+    other = "en" if locale.startswith("uk") else "uk"
+    tab_to(f"button[name=lang][value={other}]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.locator("html")).to_have_attribute("lang", other)
+    assert page.url.endswith("/partnerships/"), "the language changed on the same page"
+
+    tab_to("details.menu > summary")
+    page.keyboard.press("Enter")
+    tab_to("form[action$='/logout'] button")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.goto(f"{live_server}/partnerships/")
+    assert "/login" in page.url, "signed out"
     context.close()

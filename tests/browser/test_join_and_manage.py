@@ -108,9 +108,12 @@ def test_keyboard_only_join_and_skip_link(
 def test_large_text_and_high_contrast_are_remembered(page: Page, live_server: str) -> None:
     page.goto(live_server + "/")
     size_before = page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
-    # Each button sends a form: wait for its page before pressing the next one.
+    # On a phone the buttons are in the header's menu. Each sends a form: wait for its page
+    # before pressing the next one.
+    page.locator("header details.menu > summary").click()
     with page.expect_navigation():
         page.get_by_role("button", name="Великий шрифт").click()
+    page.locator("header details.menu > summary").click()
     with page.expect_navigation():
         page.get_by_role("button", name="Висока контрастність").click()
     page.goto(live_server + "/join")
@@ -119,6 +122,7 @@ def test_large_text_and_high_contrast_are_remembered(page: Page, live_server: st
     expect(html).to_have_class(re.compile(r"mode-large"))
     size_after = page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
     assert size_after >= size_before * 1.2
+    page.locator("header details.menu > summary").click()
     expect(page.get_by_role("button", name="Великий шрифт")).to_have_attribute(
         "aria-pressed", "true"
     )

@@ -203,7 +203,8 @@ def _seat(browser: Browser, base: str, world: World) -> tuple[BrowserContext, Pa
     context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
     context.add_init_script(path=str(AXE_JS))
     page = context.new_page()
-    page.goto(f"{base}/resume?code={world.participant.test_return_code}")  # type: ignore[attr-defined]
+    page.goto(f"{base}/resume")
+    page.locator("main form input[name=code]").fill(world.participant.test_return_code)  # type: ignore[attr-defined]
     page.locator("main form button[type=submit]").click()
     page.wait_for_url("**/partnerships/*")
     return context, page
