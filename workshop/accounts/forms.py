@@ -13,7 +13,7 @@ from workshop.models import Role
 
 class AccountForm(FlaskForm):
     display_name = StringField(
-        _l("Name"), validators=[DataRequired(_l("Enter the person's name.")), Length(max=120)]
+        _l("Full name"), validators=[DataRequired(_l("Enter the person's name.")), Length(max=120)]
     )
     email = EmailField(
         _l("E-mail"),
