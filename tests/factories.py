@@ -14,6 +14,7 @@ from workshop.extensions import db
 from workshop.models import (
     Account,
     Answer,
+    Comment,
     Institution,
     Membership,
     Partnership,
@@ -176,3 +177,17 @@ def stored_answer(partnership: Partnership, key: str, side: str = "") -> Answer 
             Answer.side == side,
         )
     )
+
+
+def facilitator_comment(world: World) -> int:
+    """A comment thread the world's facilitator opened at the world's partnership (committed)."""
+    comment = Comment(
+        partnership_id=world.partnership.id,
+        stage_key="agreement",
+        section_key="people",
+        body="Who signs?",
+        author_id=world.facilitator.id,
+    )
+    db.session.add(comment)
+    db.session.commit()
+    return comment.id

@@ -31,6 +31,7 @@ from werkzeug.test import TestResponse
 from tests.factories import (
     World,
     build_world,
+    facilitator_comment,
     make_account,
     make_institution,
     make_partnership,
@@ -432,7 +433,7 @@ def _owned(scene: Scene, world: World, endpoint: str, body: Body) -> Body:
         "seminars.add_facilitator": {"account": _free_facilitator()},
         "partnerships.new": {"seminar": scene.own_seminar},
         "imports.new": {"seminar": scene.own_seminar},
-        "review.comment": {"thread": _our_comment(world)},
+        "review.comment": {"thread": facilitator_comment(world)},
     }
     return {**body, **swaps[endpoint]}
 
@@ -447,19 +448,6 @@ def _free_facilitator() -> int:
     account = make_account(role=Role.FACILITATOR)
     db.session.commit()
     return account.id
-
-
-def _our_comment(world: World) -> int:
-    comment = Comment(
-        partnership_id=world.partnership.id,
-        stage_key="agreement",
-        section_key="people",
-        body="Who signs?",
-        author_id=world.facilitator.id,
-    )
-    db.session.add(comment)
-    db.session.commit()
-    return comment.id
 
 
 @pytest.mark.parametrize("endpoint", sorted(BODY_PROBES))

@@ -13,10 +13,10 @@ import pytest
 from flask import Flask, url_for
 from flask.testing import FlaskClient
 
-from tests.factories import World
+from tests.factories import World, facilitator_comment
 from workshop.auth.services import open_session
 from workshop.extensions import db
-from workshop.models import Account, Comment, ImportBatch
+from workshop.models import Account, ImportBatch
 from workshop.permissions import ENDPOINT_ACCESS
 
 ROLES = (
@@ -285,7 +285,9 @@ CASES: dict[tuple[str, str], Case] = {
     ("review.resolve_comment", "POST"): Case(
         "POST",
         lambda w: url_for(
-            "review.resolve_comment", partnership_id=w.partnership.id, comment_id=_comment_in(w)
+            "review.resolve_comment",
+            partnership_id=w.partnership.id,
+            comment_id=facilitator_comment(w),
         ),
         expect(
             403,
@@ -309,19 +311,6 @@ CASES: dict[tuple[str, str], Case] = {
         expect(403, anon=LOGIN, admin=200),
     ),
 }
-
-
-def _comment_in(world: World) -> int:
-    comment = Comment(
-        partnership_id=world.partnership.id,
-        stage_key="agreement",
-        section_key="people",
-        body="Who signs?",
-        author_id=world.facilitator.id,
-    )
-    db.session.add(comment)
-    db.session.commit()
-    return comment.id
 
 
 def _batch_of(account: Account) -> int:
