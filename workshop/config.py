@@ -61,6 +61,17 @@ class Config:
     # Browsers that signed in to an account before skip the account's wait (ASVS 6.3.1).
     DEVICE_COOKIE_DAYS = 180
     IMPORT_MAX_ROWS = 2000
+    # Long jobs (a seminar's documents as one ZIP) go to an RQ queue on this Redis, e.g.
+    # "redis://127.0.0.1:6379/0" (WORKSHOP_REDIS_URL), for `rq worker workshop` to run. Unset:
+    # a thread of the web process runs them, or with JOBS_IN_PROCESS false they wait in the
+    # database until `flask jobs run-queued` runs them.
+    REDIS_URL: str | None = None
+    JOBS_IN_PROCESS = True
+    # A PDF is made in a child process (workshop/documents/pdf.py) that is killed after this
+    # many seconds and may use this much address space; a 10-page plan takes ~1.3 s and under
+    # 400 MB, so these only stop a runaway document from tying up a worker.
+    DOCUMENT_RENDER_TIMEOUT = 60.0
+    DOCUMENT_RENDER_MEMORY_MB = 1024
 
 
 def database_url(app: Flask) -> str:

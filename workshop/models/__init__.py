@@ -5,6 +5,7 @@ from workshop.models.activity import AuditEvent, ImportBatch, Throttle
 from workshop.models.answer import SHARED, Answer, AnswerRevision
 from workshop.models.base import Base, utcnow
 from workshop.models.cycle import FIRST_CYCLE, Cycle
+from workshop.models.document import DocumentFile, DocumentVersion, Job, SignOff
 from workshop.models.institution import UKRAINE, Institution, Partnership
 from workshop.models.review import (
     Comment,
@@ -28,13 +29,17 @@ __all__ = [
     "Base",
     "Comment",
     "Cycle",
+    "DocumentFile",
+    "DocumentVersion",
     "ImportBatch",
     "Institution",
+    "Job",
     "Membership",
     "Partnership",
     "Presence",
     "Role",
     "Seminar",
+    "SignOff",
     "Side",
     "StageEvent",
     "StageRun",
