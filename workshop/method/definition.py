@@ -35,6 +35,8 @@ from workshop.method.schema import (
     hint,
     read_yaml,
 )
+from workshop.recommendations.conditions import Rule
+from workshop.recommendations.loading import RulesReader
 
 __all__ = [
     "COLUMN_TYPES",
@@ -172,6 +174,7 @@ class Method:
     version: str
     title: Text
     stages: tuple[Stage, ...]
+    recommendations: tuple[Rule, ...] = ()  # for the heads (workshop.recommendations)
     _questions: dict[str, Question] = field(default_factory=dict, compare=False, repr=False)
     _roles: dict[str, Question] = field(default_factory=dict, compare=False, repr=False)
 
@@ -217,6 +220,7 @@ class _Builder:
         # repeated question key, ("column", table, key).
         self.places: dict[tuple[str, ...], At] = {}
         self.stage_index: dict[str, int] = {}  # question key → its stage's position
+        self.advice = RulesReader(reader)
 
     def problem(self, at: At, message: str) -> None:
         self.reader.problem(at, message)
@@ -240,6 +244,7 @@ class _Builder:
             version=values.get("version", "?"),
             title=_text(values.get("title")) or _UNKNOWN,
             stages=tuple(built),
+            recommendations=self.advice.rules(values.get("recommendations")),
             _questions=questions,
             _roles=_roles_of(questions.values()),
         )
@@ -652,6 +657,7 @@ def parse(
     if method is not None:
         _Links(builder, method).check()
         _place_role_problems(builder, method)
+        builder.advice.check(method)
     found = sorted([*(problems or []), *reader.problems], key=_by_line)
     if found or method is None:
         raise MethodError(_said(source, found), tuple(found))

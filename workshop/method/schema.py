@@ -83,6 +83,7 @@ LEVELS: dict[str, dict[str, Field]] = {
         "title": Field("text", required=True),
         "lists": Field("lists"),
         "stages": Field("list", required=True),
+        "recommendations": Field("list"),
     },
     "list item": {
         "id": Field("id", required=True),
@@ -153,6 +154,43 @@ LEVELS: dict[str, dict[str, Field]] = {
     "per_linked_row": {
         "min": Field("whole", low=0, high=MAX_ROWS),
         "max": Field("whole", low=1, high=MAX_ROWS),
+    },
+    # Recommendations for the heads: a rule applies when its condition holds for the answers.
+    # A condition is one kind (its key) with that kind's details; workshop.recommendations
+    # checks what they name and evaluates them.
+    "recommendation": {
+        "key": Field("key", required=True),
+        "when": Field("mapping", required=True),
+        "text": Field("text", required=True),
+    },
+    "condition": {
+        "missing": Field("key"),
+        "side": _one_of(("ua", "partner", "any"), "side"),  # with missing, for per-side questions
+        "one_side_only": Field("key"),
+        "choice_in": Field("mapping"),
+        "rows_with": Field("mapping"),
+        "rows_missing": Field("mapping"),
+        "no_side_in": Field("mapping"),
+        "one_way_exchange": Field("bool"),
+        "any": Field("list"),
+    },
+    "choice_in": {
+        "question": Field("key", required=True),
+        "values": Field("keys", required=True),
+    },
+    "rows_with": {
+        "question": Field("key", required=True),
+        "column": Field("key", required=True),
+        "values": Field("keys", required=True),
+    },
+    "rows_missing": {
+        "question": Field("key", required=True),
+        "column": Field("keys", required=True),
+    },
+    "no_side_in": {
+        "question": Field("key", required=True),
+        "column": Field("key", required=True),
+        "side": Field("keys", required=True),
     },
 }
 
