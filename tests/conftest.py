@@ -4,12 +4,17 @@ and helpers to act as each kind of person."""
 from __future__ import annotations
 
 import os
+import shutil
+import socket
+import subprocess
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import flask_babel
 import pytest
+import redis
 import sqlalchemy as sa
 from flask import Flask, g
 from flask.testing import FlaskClient
@@ -61,6 +66,60 @@ def _worker_database(url: str, worker_id: str) -> str:
 
 
 @pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A throw-away Redis for this pytest worker: its own port and folder, nothing saved, shut
+    down at the end of the run."""
+    if shutil.which("redis-server") is None:
+        pytest.fail("redis-server is not installed: run scripts/system-deps.sh")
+    folder = tmp_path_factory.mktemp("redis")
+    started = None
+    for _attempt in range(5):  # a free port can be taken by another process before Redis binds
+        started = _start_redis(folder)
+        if started is not None:
+            break
+    if started is None:
+        pytest.fail(f"redis-server did not start: see {folder / 'redis.log'}")
+    process, url = started
+    yield url
+    process.terminate()  # Redis shuts down cleanly on SIGTERM, saving nothing (--save "")
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _start_redis(folder: Path) -> tuple[subprocess.Popen[bytes], str] | None:
+    """A Redis on a free port, answering PING; None when it could not start there."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    options = f"--port {port} --bind 127.0.0.1 --appendonly no --daemonize no".split()
+    with (folder / "redis.log").open("ab") as log:
+        process = subprocess.Popen(
+            ["redis-server", *options, "--save", "", "--dir", str(folder)],
+            cwd=folder,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"redis://127.0.0.1:{port}/0"
+    client = redis.Redis.from_url(url, socket_connect_timeout=1)
+    deadline = time.monotonic() + 20
+    try:
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                client.ping()
+                return process, url
+            except redis.ConnectionError:
+                time.sleep(0.05)
+    finally:
+        client.close()
+    process.kill()
+    process.wait()
+    return None
+
+
+@pytest.fixture(scope="session")
 def _schema(database_url: str) -> None:
     """Create the tables once per run; each test then empties them."""
     engine = sa.create_engine(database_url)
@@ -76,6 +135,9 @@ def _config(database_url: str) -> dict[str, object]:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "WTF_CSRF_ENABLED": False,
         "SERVER_NAME": "localhost",
+        # Jobs wait in the database until a test runs them: no worker thread outlives its test
+        # (tests/test_jobs.py switches the local worker on where it is the subject).
+        "JOBS_IN_PROCESS": False,
     }
 
 
