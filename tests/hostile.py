@@ -12,6 +12,7 @@ import functools
 import io
 import json
 import re
+import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from werkzeug.test import TestResponse, encode_multipart
 
 from tests import factories
 from workshop import create_app
+from workshop.documents import services as documents
 from workshop.extensions import db
 from workshop.groupwork.answers import services as answers
 from workshop.groupwork.answers.wire import (
@@ -38,7 +40,7 @@ from workshop.groupwork.answers.wire import (
 )
 from workshop.groupwork.review import comments
 from workshop.method.definition import Stage, load
-from workshop.models import SHARED, Account, Base, ImportBatch, StageRun
+from workshop.models import SHARED, Account, Base, ImportBatch, Job, StageRun
 from workshop.permissions import ENDPOINT_ACCESS, Access
 
 EN = {"Accept-Language": "en"}
@@ -172,6 +174,9 @@ class Table:
     batch_id: int
     membership_id: int
     stages: tuple[Stage, ...]
+    version_id: int  # a document version of the partnership
+    version_token: str  # its verification address's token
+    job_token: str  # a failed job of the participant's (SIGNED_IN routes act as them)
 
 
 def set_table() -> Table:
@@ -211,6 +216,15 @@ def set_table() -> Table:
         created_by_id=world.facilitator.id, filename="pairs.csv", seminar_id=world.seminar.id
     )
     db.session.add(batch)
+    version = documents.current_version(world.partnership, actor=world.participant)
+    job = Job(
+        token=secrets.token_urlsafe(32),
+        kind="render_file",
+        params={},
+        state="failed",
+        created_by_id=world.participant.id,
+    )
+    db.session.add(job)
     db.session.commit()
     return Table(
         world=world,
@@ -218,6 +232,9 @@ def set_table() -> Table:
         batch_id=batch.id,
         membership_id=world.participant.memberships[0].id,
         stages=method.stages,
+        version_id=version.id,
+        version_token=version.verify_token,
+        job_token=job.token,
     )
 
 
@@ -260,9 +277,17 @@ def _valid_arg(pick: Pick, table: Table, endpoint: str, name: str, chosen: dict)
         "membership_id": table.membership_id,
         "comment_id": table.comment_id,
         "batch_id": table.batch_id,
+        "version_id": table.version_id,
     }
     if name in ids:
         return str(ids[name])
+    if name == "token":
+        return table.job_token if endpoint.startswith("jobs.") else table.version_token
+    # A document made at once (a spreadsheet): a PDF would only queue a job nobody runs here.
+    if name in ("kind", "fmt"):
+        return {"kind": "action_plan", "fmt": "xlsx"}[name]
+    if name == "lang":
+        return pick(["uk", "en"])
     if name == "filename":  # a static file
         return pick(["css/app.css", "js/autosave.js", "img/favicon.svg"])
     if name == "stage_key":

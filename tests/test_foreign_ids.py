@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import json
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +30,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from tests.factories import (
+    PASSWORD,
     World,
     build_world,
     facilitator_comment,
@@ -36,8 +38,9 @@ from tests.factories import (
     make_institution,
     make_partnership,
 )
+from workshop.documents import services as documents
 from workshop.extensions import db
-from workshop.models import Account, Base, Comment, ImportBatch, Role
+from workshop.models import Account, Base, Comment, ImportBatch, Job, Role
 from workshop.permissions import ENDPOINT_ACCESS, Access
 
 EN = {"Accept-Language": "en"}
@@ -140,11 +143,48 @@ def _pair(s: Scene, **changes: object) -> Body:
     }
 
 
+def _someone_elses_job(s: Scene) -> str:
+    """A failed job (one that may be started again) of another facilitator; for an admin, who
+    may restart anybody's, a token no job has."""
+    if s.foreign_seminar == MISSING:
+        return "A" * 43
+    job = Job(
+        token=secrets.token_urlsafe(32),
+        kind="seminar_zip",
+        params={"seminar_id": s.world.other_seminar.id},
+        state="failed",
+        created_by_id=s.world.other_facilitator.id,
+    )
+    db.session.add(job)
+    db.session.commit()
+    return job.token
+
+
 def _p(s: Scene, tail: str, foreign: bool = True) -> str:
     return f"/partnerships/{s.foreign_partnership if foreign else s.own_partnership}{tail}"
 
 
+def _foreign_version(s: Scene) -> int:
+    """A document version of another partnership; for an admin, who sees them all, an id no
+    version has."""
+    if s.foreign_partnership == MISSING:
+        return MISSING
+    version = documents.current_version(s.world.other_partnership, actor=None)
+    db.session.commit()
+    return version.id
+
+
 PROBES: dict[str, list[Probe]] = {
+    "documents.make_version": [
+        Probe("another partnership", lambda s: _p(s, "/documents/versions"))
+    ],
+    "documents.sign": [
+        Probe(
+            "another partnership's version",
+            lambda s: f"/documents/{_foreign_version(s)}/sign",
+            lambda s: {"position": "Director", "password": PASSWORD},
+        )
+    ],
     "seminars.edit": [
         Probe("another seminar", lambda s: f"/seminars/{s.foreign_seminar}/edit", _seminar)
     ],
@@ -193,6 +233,12 @@ PROBES: dict[str, list[Probe]] = {
             "another seminar's seat",
             lambda s: f"/seminars/{s.own_seminar}/members/{s.other_seminars_seat}/remove",
         )
+    ],
+    "jobs.seminar_documents": [
+        Probe("another seminar", lambda s: f"/seminars/{s.foreign_seminar}/documents")
+    ],
+    "jobs.restart": [
+        Probe("somebody else's job", lambda s: f"/jobs/{_someone_elses_job(s)}/restart")
     ],
     "institutions.edit": [
         Probe(

@@ -6,6 +6,7 @@ fails ``test_every_route_is_in_the_table``.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -15,8 +16,9 @@ from flask.testing import FlaskClient
 
 from tests.factories import World, facilitator_comment
 from workshop.auth.services import open_session
+from workshop.documents import services as documents
 from workshop.extensions import db
-from workshop.models import Account, ImportBatch
+from workshop.models import Account, ImportBatch, Job
 from workshop.permissions import ENDPOINT_ACCESS
 
 ROLES = (
@@ -46,7 +48,10 @@ def expect(default: int, **by_role: int) -> dict[str, int]:
 STAFF_PAGE = expect(403, anon=LOGIN, facilitator=200, other_facilitator=200, admin=200)
 OUR_SEMINAR_PAGE = expect(403, anon=LOGIN, facilitator=200, other_facilitator=404, admin=200)
 ADMIN_PAGE = expect(403, anon=LOGIN, admin=200)
-SIGNED_IN_HOME = expect(302, anon=200)  # the start page sends signed-in people to their work
+SIGNED_IN_HOME = expect(302, anon=200)
+OUR_PARTNERSHIP_PAGE = expect(
+    404, anon=LOGIN, participant=200, head=200, facilitator=200, admin=200
+)  # the start page sends signed-in people to their work
 
 
 def our_member(world: World) -> int:
@@ -310,7 +315,93 @@ CASES: dict[tuple[str, str], Case] = {
         lambda w: url_for("accounts.set_active", account_id=w.other_head.id),
         expect(403, anon=LOGIN, admin=200),
     ),
+    # Documents follow the partnership: its people, its heads, its seminar's facilitators.
+    ("documents.portal", "GET"): Case(
+        "GET", lambda w: url_for("documents.portal"), expect(200, anon=LOGIN)
+    ),
+    ("documents.partnership", "GET"): Case(
+        "GET",
+        lambda w: url_for("documents.partnership", partnership_id=w.partnership.id),
+        OUR_PARTNERSHIP_PAGE,
+    ),
+    ("documents.make_version", "POST"): Case(
+        "POST",
+        lambda w: url_for("documents.make_version", partnership_id=w.partnership.id),
+        {**OUR_PARTNERSHIP_PAGE, **{r: 303 for r, c in OUR_PARTNERSHIP_PAGE.items() if c == 200}},
+    ),
+    ("documents.download", "GET"): Case(
+        "GET",
+        lambda w: url_for(
+            "documents.download",
+            version_id=_version_of(w),
+            kind="action_plan",
+            lang="en",
+            fmt="xlsx",
+        ),
+        OUR_PARTNERSHIP_PAGE,
+    ),
+    # Only a head of one of the two hospitals signs (here with an empty form: 400).
+    ("documents.sign", "POST"): Case(
+        "POST",
+        lambda w: url_for("documents.sign", version_id=_version_of(w)),
+        {**OUR_PARTNERSHIP_PAGE, "participant": 403, "facilitator": 403, "admin": 403, "head": 400},
+    ),
+    # Anybody holding the printout: the address carries the version's secret token.
+    ("documents.verify", "GET"): Case(
+        "GET",
+        lambda w: url_for("documents.verify", token=_version_token(w)),
+        expect(200),
+    ),
+    # A job is its starter's (here the facilitator's) and admins'; anybody else: not found.
+    ("jobs.progress", "GET"): Case(
+        "GET",
+        lambda w: url_for("jobs.progress", token=_job_of(w.facilitator, "running")),
+        expect(404, anon=LOGIN, facilitator=200, admin=200),
+    ),
+    ("jobs.result", "GET"): Case(
+        "GET",
+        lambda w: url_for("jobs.result", token=_job_of(w.facilitator, "done")),
+        expect(404, anon=LOGIN, facilitator=200, admin=200),
+    ),
+    ("jobs.restart", "POST"): Case(
+        "POST",
+        lambda w: url_for("jobs.restart", token=_job_of(w.facilitator, "failed")),
+        expect(404, anon=LOGIN, facilitator=303, admin=303),
+    ),
+    ("jobs.seminar_documents", "POST"): Case(
+        "POST",
+        lambda w: url_for("jobs.seminar_documents", seminar_id=w.seminar.id),
+        expect(403, anon=LOGIN, facilitator=303, other_facilitator=404, admin=303),
+    ),
 }
+
+
+def _version_of(world: World) -> int:
+    version = documents.current_version(world.partnership, actor=None)
+    db.session.commit()
+    return version.id
+
+
+def _version_token(world: World) -> str:
+    version = documents.current_version(world.partnership, actor=None)
+    db.session.commit()
+    return version.verify_token
+
+
+def _job_of(account: Account, state: str) -> str:
+    """The token of a seminar ZIP job ``account`` started, in ``state`` (done: with its ZIP)."""
+    job = Job(
+        token=secrets.token_urlsafe(32),
+        kind="seminar_zip",
+        params={},
+        state=state,
+        created_by_id=account.id,
+        result=b"PK\x05\x06" + bytes(18) if state == "done" else None,
+        result_name="documents.zip",
+    )
+    db.session.add(job)
+    db.session.commit()
+    return job.token
 
 
 def _batch_of(account: Account) -> int:

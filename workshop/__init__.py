@@ -77,8 +77,10 @@ def _register_blueprints(app: Flask) -> None:
     from workshop import groupwork
     from workshop.accounts.views import bp as accounts_bp
     from workshop.auth.views import bp as auth_bp
+    from workshop.documents.views import bp as documents_bp
     from workshop.imports.views import bp as imports_bp
     from workshop.institutions.views import bp as institutions_bp
+    from workshop.jobs.views import bp as jobs_bp
     from workshop.main.views import bp as main_bp
     from workshop.partnerships.views import bp as partnerships_bp
     from workshop.prefs.views import bp as prefs_bp
@@ -94,6 +96,8 @@ def _register_blueprints(app: Flask) -> None:
         seminars_bp,
         imports_bp,
         accounts_bp,
+        documents_bp,
+        jobs_bp,
     ):
         app.register_blueprint(bp)
 

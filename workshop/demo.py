@@ -56,6 +56,7 @@ DEMO_PASSWORDS = {
     "admin@demo.twinning.test": "demo-admin-2023",
     "facilitator@demo.twinning.test": "demo-facilitator-2023",
     "head@demo.twinning.test": "demo-head-okhmatdyt",
+    "head.karolinska@demo.twinning.test": "demo-head-karolinska",
 }
 
 # key: (name_uk, name_en, country, region, (city_uk, city_en))
@@ -226,13 +227,20 @@ def seed(method_version: str = CURRENT_VERSION) -> DemoSummary:
             email=email,
             role=role,
             password=DEMO_PASSWORDS[email],
-            institution_id=institutions["okhmatdyt"].id if role is Role.HEAD else None,
+            institution_id=institutions[home].id if home else None,
             actor=None,
         )
-        for email, name, role in [
-            ("admin@demo.twinning.test", "Demo Programme Lead", Role.ADMIN),
-            ("facilitator@demo.twinning.test", "Demo Facilitator", Role.FACILITATOR),
-            ("head@demo.twinning.test", "Demo Head of Okhmatdyt", Role.HEAD),
+        for email, name, role, home in [
+            ("admin@demo.twinning.test", "Demo Programme Lead", Role.ADMIN, None),
+            ("facilitator@demo.twinning.test", "Demo Facilitator", Role.FACILITATOR, None),
+            ("head@demo.twinning.test", "Demo Head of Okhmatdyt", Role.HEAD, "okhmatdyt"),
+            # The partner hospital's head: both heads sign the pair's documents.
+            (
+                "head.karolinska@demo.twinning.test",
+                "Demo Head of Karolinska",
+                Role.HEAD,
+                "karolinska",
+            ),
         ]
     }
     for account in accounts.values():

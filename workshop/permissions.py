@@ -22,6 +22,7 @@ from workshop.models import (
     Comment,
     ImportBatch,
     Institution,
+    Job,
     Membership,
     Partnership,
     Role,
@@ -89,6 +90,19 @@ ENDPOINT_ACCESS: dict[str, Access] = {
     "accounts.index": Access.ADMIN,
     "accounts.new": Access.ADMIN,
     "accounts.set_active": Access.ADMIN,
+    # Documents: the views check the partnership (can_view_partnership) or the signer (may_sign).
+    "documents.portal": Access.SIGNED_IN,
+    "documents.partnership": Access.SIGNED_IN,
+    "documents.make_version": Access.SIGNED_IN,
+    "documents.download": Access.SIGNED_IN,
+    "documents.sign": Access.SIGNED_IN,
+    # Anybody holding a printout: the address holds a secret token printed on the document.
+    "documents.verify": Access.PUBLIC,
+    # Background jobs: anybody may have started one (a PDF); the views check can_see_job.
+    "jobs.progress": Access.SIGNED_IN,
+    "jobs.result": Access.SIGNED_IN,
+    "jobs.restart": Access.SIGNED_IN,
+    "jobs.seminar_documents": Access.STAFF,  # and the view checks can_manage_seminar
 }
 
 
@@ -218,9 +232,29 @@ def _ids(select: sa.Select[tuple[int]]) -> sa.Select[tuple[int]]:
     return select.correlate(None)
 
 
+def may_sign(actor: Account, partnership: Partnership) -> bool:
+    """Only a hospital head signs documents, and only for a partnership their institution is in
+    (which side they sign for follows from the institution)."""
+    return (
+        actor.role is Role.HEAD
+        and actor.active
+        and actor.institution_id is not None
+        and actor.institution_id
+        in (partnership.ua_institution_id, partnership.partner_institution_id)
+    )
+
+
 def can_use_import(actor: Account, batch: ImportBatch) -> bool:
     """A pending import belongs to the person who uploaded it."""
     return actor.role is Role.ADMIN or batch.created_by_id == actor.id
+
+
+def can_see_job(actor: Account, job: Job) -> bool:
+    """A background job (its page, its download, starting it again) is its starter's, and
+    admins'. Anybody else is not told it exists: it holds what its starter may see."""
+    return actor.role is Role.ADMIN or (
+        job.created_by_id is not None and job.created_by_id == actor.id
+    )
 
 
 def seat_at(actor: Account, partnership: Partnership) -> Membership | None:

@@ -52,6 +52,16 @@ def login(email: str, device: str | None) -> list[throttle.Limit]:
     ]
 
 
+def signing(account_id: int) -> throttle.Backoff:
+    """Password attempts when signing a document: the person is signed in already, so only
+    their own account's failures count (a head never waits for somebody else's)."""
+    return _backoff(
+        f"sign:account:{account_id}",
+        current_app.config["LOGIN_FREE_FAILURES"],
+        cleared_by_success=True,
+    )
+
+
 def code(kind: str) -> list[throttle.Limit]:
     """Join or return code attempts: the browser waits; the address only counts.
 

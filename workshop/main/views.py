@@ -19,8 +19,8 @@ def index() -> str | Response:
         return render_template("main/index.html", form=JoinCodeForm())
     if actor.role is Role.PARTICIPANT:
         return redirect(url_for("partnerships.index"))
-    if actor.role is Role.HEAD:
-        return redirect(url_for("partnerships.index"))
+    if actor.role is Role.HEAD:  # a head comes for the documents and the recommendations
+        return redirect(url_for("documents.portal"))
     return redirect(url_for("seminars.index"))
 
 

@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 
 from workshop import codes, confirm
 from workshop.auth.sessions import acting_account
+from workshop.documents.queries import summaries as document_summaries
 from workshop.extensions import db
 from workshop.groupwork.review.queries import under_revision
 from workshop.i18n import current_lang, localized, partnership_label
@@ -82,6 +83,7 @@ def _detail(
         facilitator_error=facilitator_error,
         members=queries.seminar_members(seminar),
         revising=_revising(seminar),
+        documents=document_summaries(p.id for p in seminar.partnerships),
     )
     return page, status
 

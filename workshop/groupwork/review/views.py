@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from workshop import confirm
+from workshop.documents.queries import summaries as document_summaries
 from workshop.extensions import db
 from workshop.groupwork.access import acting, back_to, load_partnership, load_stage
 from workshop.groupwork.review import comments, completeness, workflow
@@ -64,11 +65,27 @@ def _move(partnership_id: int, stage_key: str, *, staff: bool) -> Response | tup
     return back_to(partnership, stage)
 
 
+def _signed_documents(partnership: Partnership) -> list[str]:
+    """What reopening means for documents the heads signed: said before it happens."""
+    summary = document_summaries([partnership.id])[partnership.id]
+    if not summary.signatures_on_latest and not summary.agreed:
+        return []
+    number = summary.agreed or summary.latest
+    return [
+        _(
+            "Version %(n)s of the documents is signed. It stays exactly as it was; once answers "
+            "change, the documents are made as a new version the heads must sign again.",
+            n=number,
+        )
+    ]
+
+
 def _ask_reopen(partnership: Partnership, stage: Stage, reason: str) -> tuple[str, int]:
     title = f"{stage.number}. {stage.title(current_lang())}"
     return confirm.ask(
         title=_("Reopen stage %(stage)s?", stage=title),
         consequences=[
+            *_signed_documents(partnership),
             _(
                 "The stage is unlocked: the table can change its approved answers, and it is "
                 "approved again only after it is submitted again."
