@@ -8,7 +8,7 @@ export FLASK_APP := workshop
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint translations extract-messages migrate seed install install-test clean bench-forms
+.PHONY: run test lint translations extract-messages migrate seed install install-test clean bench-forms bench-documents
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,3 +65,8 @@ clean:
 # Fill a demo partnership's stages 1–4 through autosave; the last line is RESULT ...
 bench-forms: $(VENV)/.installed-test translations
 	$(BIN)/python benchmarks/bench_forms.py
+
+# Render the fullest demo partnership's vision against raw WeasyPrint; the last line is RESULT ...
+bench-documents: $(VENV)/.installed-test translations
+	scripts/system-deps.sh
+	$(BIN)/python benchmarks/bench_documents.py
