@@ -89,7 +89,7 @@ def _words(lang: str) -> _Words:
             signed_by=_("Signed by %(name)s, %(position)s (%(side)s)"),
             because=_("Because:"),
             no_advice=_("No recommendations apply: the answers cover what the method checks."),
-            name=_("Name"),
+            name=_("Full name"),
             position=_("Position or role"),
             signature=_("Signature"),
             date=_("Date"),

@@ -139,7 +139,7 @@ def _words(doc: model.Document) -> dict[str, Any]:
             "verify": _("Scan the code, or open the address, to check this version."),
             "qr_title": _("QR code: the address of this version's verification page"),
             "qr_alt": _("QR code opening %(url)s", url=meta.verify_url),
-            "name": _("Name"),
+            "name": _("Full name"),
             "position": _("Position"),
             "signed_at": _("Signed"),
             "signature": _("Signature"),
