@@ -267,3 +267,26 @@ def test_a_head_starts_at_the_portal_with_their_partnerships_only(
     assert world.partnership.ua_institution.name_en in page
     assert world.other_partnership.partner_institution.name_en not in page
     assert "Recommendations for the heads" in page
+
+
+def test_a_word_file_is_made_in_the_background_and_then_served_as_stored(
+    world: factories.World, login: Login
+) -> None:
+    from workshop.jobs import services as jobs
+    from workshop.models import Job
+
+    client = login(world.head)
+    version = _make_version(client, world.partnership)
+    address = f"/documents/{version.id}/vision/uk.docx"
+    asked = client.get(address, headers=EN)
+    assert asked.status_code == 303
+    assert asked.headers["Location"].startswith("/jobs/")
+    job = db.session.scalar(sa.select(Job))
+    assert job is not None
+    jobs.run(job.id)
+    first = client.get(address)
+    assert first.status_code == 200
+    assert first.data[:2] == b"PK"  # a Word file is a ZIP
+    assert first.headers["Content-Disposition"].endswith("_vision_v1_uk.docx")
+    again = client.get(address)
+    assert again.data == first.data

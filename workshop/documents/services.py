@@ -43,6 +43,9 @@ MEDIA_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 SIDES = ("ua", "partner")
+# Made inside the request that asks for them: a workbook takes milliseconds. PDFs take seconds
+# and a two-language Word file with its side-by-side tables as long: those go to a job.
+MADE_AT_ONCE = frozenset({"xlsx"})
 
 
 class DocumentError(UserError):

@@ -115,13 +115,13 @@ def make_version(partnership_id: int) -> Response:
 
 @bp.get("/documents/<int:version_id>/<kind>/<lang>.<fmt>")
 def download(version_id: int, kind: str, lang: str, fmt: str) -> Response:
-    """The stored file; made now when it is light (Word, Excel), in a background job when it is
-    a PDF (the job's page refreshes until the file is there)."""
+    """The stored file; made now when it is light (a workbook), else in a background job (the
+    job's page follows it until the file is there)."""
     version, _found = _version(version_id)
     if not services.known(kind, fmt, lang):
         abort(404)
     file = services.stored(version, kind, fmt, lang)
-    if file is None and fmt == "pdf":
+    if file is None and fmt not in services.MADE_AT_ONCE:
         from workshop.jobs import services as jobs
 
         job = jobs.start(
