@@ -7,8 +7,6 @@ job may have waited, or been started again, after they lost access.
 from __future__ import annotations
 
 import io
-import re
-import unicodedata
 import zipfile
 
 from flask import current_app
@@ -16,6 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
 from workshop.documents import services
+from workshop.documents.services import slug
 from workshop.extensions import db
 from workshop.i18n import partnership_label
 from workshop.jobs import services as jobs
@@ -107,16 +106,6 @@ def _failed_text(failed: list[tuple[str, str]]) -> bytes:
     lines += [f"- {what}: {why}" for what, why in failed]
     # With a byte-order mark and CRLF: the way Windows' Notepad reads UTF-8 without guessing.
     return ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8")
-
-
-def slug(text: str, fallback: str) -> str:
-    """Lower-case ASCII letters, digits and hyphens, for names inside ZIPs on any system."""
-    # Accents come off (é → e); any other letter (Cyrillic) or sign separates words, as a space.
-    plain = "".join(
-        c if c.isascii() else "" if unicodedata.combining(c) else " "
-        for c in unicodedata.normalize("NFKD", text)
-    )
-    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")[:40].strip("-") or fallback
 
 
 def folder_name(partnership: Partnership) -> str:

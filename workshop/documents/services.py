@@ -26,6 +26,7 @@ from workshop import audit, securitylog, throttle
 from workshop.auth import limits
 from workshop.auth.services import refuse_if_throttled
 from workshop.documents import diff, model, snapshot
+from workshop.documents.queries import SIDES
 from workshop.extensions import db
 from workshop.method import definition
 from workshop.method.definition import Method
@@ -42,7 +43,6 @@ MEDIA_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-SIDES = ("ua", "partner")
 # Made inside the request that asks for them: a workbook takes milliseconds. PDFs take seconds
 # and a two-language Word file with its side-by-side tables as long: those go to a job.
 MADE_AT_ONCE = frozenset({"xlsx"})
@@ -90,7 +90,7 @@ class Standing:
 
 
 def agreed(version: DocumentVersion) -> bool:
-    return {s.side for s in version.signoffs} >= set(SIDES)
+    return {s.side for s in version.signoffs} >= SIDES
 
 
 def standing(partnership: Partnership, all_versions: list[DocumentVersion]) -> Standing:
@@ -251,16 +251,25 @@ def file_for(
     return made
 
 
-def _slug(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:40] or "partner"
+def slug(text: str, fallback: str) -> str:
+    """Lower-case ASCII letters, digits and hyphens, for file and folder names on any system."""
+    # Accents come off (é → e); any other letter (Cyrillic) or sign separates words, as a space.
+    plain = "".join(
+        c if c.isascii() else "" if unicodedata.combining(c) else " "
+        for c in unicodedata.normalize("NFKD", text)
+    )
+    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")[:40].strip("-") or fallback
 
 
 def download_name(file: DocumentFile) -> str:
     """partnership, kind, version and language: stable for the same file, ASCII-safe."""
     version = file.version
     people = version.snapshot["institutions"]
-    pair = f"{_slug(people['ua']['name_en'])}_{_slug(people['partner']['name_en'])}"
+    ua, partner = (
+        slug(people["ua"]["name_en"], "hospital"),
+        slug(people["partner"]["name_en"], "partner"),
+    )
+    pair = f"{ua}_{partner}"
     signed = "-signed" if file.seal else ""
     kind = file.kind.replace("_", "-")
     return f"{pair}_{kind}_v{version.number}{signed}_{file.language}.{file.fmt}"
