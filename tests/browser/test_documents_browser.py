@@ -66,7 +66,7 @@ def test_both_heads_read_download_and_sign_and_the_agreed_version_shows_both(
     assert_accessible(page, "documents page with a version")
 
     with page.expect_download() as sheet:
-        page.get_by_role("link", name=re.compile(r"^Excel, English — Action plan")).first.click()
+        page.get_by_role("link", name=re.compile(r"^Excel, in English — Action plan")).first.click()
     assert re.fullmatch(r".+_action-plan_v1_en\.xlsx", sheet.value.suggested_filename)
 
     # A PDF is made in the background; its page follows the job until the file is there.
