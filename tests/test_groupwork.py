@@ -285,7 +285,7 @@ def count_queries() -> Iterator[list[str]]:
         sa.event.remove(db.engine, "before_cursor_execute", record)
 
 
-def test_an_autosave_costs_at_most_four_queries_and_under_two_kilobytes(
+def test_an_autosave_costs_at_most_five_queries_and_under_two_kilobytes(
     seated: FlaskClient, world: World
 ) -> None:
     autosave(seated, world, question="assessment_team", value="warm-up", base_version=0)
@@ -300,7 +300,8 @@ def test_an_autosave_costs_at_most_four_queries_and_under_two_kilobytes(
     with count_queries() as statements:
         response = seated.post(url, json=body)
     assert response.status_code == 200
-    assert len(statements) <= 4, "\n".join(s[:90] for s in statements)
+    # session, stage runs, the answer, its revision, and the seminar's change counter (live.py)
+    assert len(statements) <= 5, "\n".join(s[:90] for s in statements)
 
 
 def test_a_stage_page_costs_the_same_queries_however_many_answers(

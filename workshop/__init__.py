@@ -74,14 +74,17 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from workshop import groupwork
+    from workshop import facilitation, groupwork, live  # noqa: F401 - live counts changes
     from workshop.accounts.views import bp as accounts_bp
     from workshop.auth.views import bp as auth_bp
     from workshop.documents.views import bp as documents_bp
+    from workshop.exports.views import bp as exports_bp
     from workshop.imports.views import bp as imports_bp
     from workshop.institutions.views import bp as institutions_bp
     from workshop.jobs.views import bp as jobs_bp
     from workshop.main.views import bp as main_bp
+    from workshop.overview.partnership.views import bp as partnership_view_bp
+    from workshop.overview.programme.views import bp as programme_bp
     from workshop.partnerships.views import bp as partnerships_bp
     from workshop.prefs.views import bp as prefs_bp
     from workshop.seminars.views import bp as seminars_bp
@@ -98,6 +101,10 @@ def _register_blueprints(app: Flask) -> None:
         accounts_bp,
         documents_bp,
         jobs_bp,
+        *facilitation.blueprints(),
+        partnership_view_bp,
+        programme_bp,
+        exports_bp,
     ):
         app.register_blueprint(bp)
 

@@ -15,7 +15,18 @@ from workshop.models.review import (
     StageStatus,
     Vote,
 )
-from workshop.models.seminar import Seminar, seminar_facilitator, seminar_partnership
+from workshop.models.seminar import (
+    HelpRequest,
+    PlenaryKind,
+    PlenaryRound,
+    PlenaryState,
+    Proposal,
+    ProposalVote,
+    Seminar,
+    SeminarStage,
+    seminar_facilitator,
+    seminar_partnership,
+)
 
 __all__ = [
     "FIRST_CYCLE",
@@ -31,14 +42,21 @@ __all__ = [
     "Cycle",
     "DocumentFile",
     "DocumentVersion",
+    "HelpRequest",
     "ImportBatch",
     "Institution",
     "Job",
     "Membership",
     "Partnership",
+    "PlenaryKind",
+    "PlenaryRound",
+    "PlenaryState",
     "Presence",
+    "Proposal",
+    "ProposalVote",
     "Role",
     "Seminar",
+    "SeminarStage",
     "Side",
     "SignOff",
     "StageEvent",

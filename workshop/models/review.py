@@ -38,6 +38,9 @@ class StageRun(Base):
     opened_early: Mapped[bool] = mapped_column(default=False)
     # Dot votes stay hidden from everybody until a facilitator reveals them.
     votes_revealed: Mapped[bool] = mapped_column(default=False)
+    # Set while a facilitator has closed the stage for the whole room (models.SeminarStage):
+    # kept on the run itself so that every save, which reads the runs anyway, sees it for free.
+    closed_for_room: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # When the stage was first approved. Reopening it later to fix something must not close the
     # stage after it, which people may be working on: that one stays open once this is set.
     first_approved_at: Mapped[datetime | None]

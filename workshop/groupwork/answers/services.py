@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from workshop import audit
+from workshop import audit, live
 from workshop.extensions import db
 from workshop.models import SHARED, Account, Answer, AnswerRevision, utcnow
 
@@ -159,6 +159,7 @@ def save_answer(
                     restored_from=restored_from,
                 )
             )
+        live.touch_partnerships([partnership_id])  # the dashboard sees the table move
     except (_Stale, sa.exc.IntegrityError):
         if idempotency_key and (
             replay := _replayed(partnership_id, cycle, key, side, idempotency_key)

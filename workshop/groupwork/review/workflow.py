@@ -100,6 +100,9 @@ def why_not_editable(
         return _("This stage opens when the previous one is approved.")
     if status_of(stage, by_key) is S.APPROVED:
         return _("This stage is approved and locked. A facilitator can reopen it.")
+    if (run := by_key.get(stage.key)) is not None and run.closed_for_room:
+        # Set on every table's run by the facilitator's room control (facilitation/control).
+        return _("The facilitator has closed this stage for the room for now.")
     return None
 
 

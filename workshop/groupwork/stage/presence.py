@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from workshop import live
 from workshop.extensions import db
 from workshop.models import Account, Presence, utcnow
 
@@ -13,12 +14,21 @@ WINDOW = timedelta(minutes=2)
 
 
 def mark(partnership_id: int, stage_key: str, account: Account) -> None:
+    """Note that ``account`` has the stage open now.
+
+    A heartbeat of somebody already present changes nothing anybody watches; somebody arriving
+    (again) changes who sits at the table, which the seminar's dashboard shows (``live``).
+    """
     now = utcnow()
     where = (
         Presence.partnership_id == partnership_id,
         Presence.stage_key == stage_key,
         Presence.account_id == account.id,
     )
+    still_here = sa.update(Presence).where(*where, Presence.seen_at >= now - WINDOW)
+    if db.session.execute(still_here.values(seen_at=now)).rowcount:  # type: ignore[attr-defined]
+        return
+    live.touch_partnerships([partnership_id])
     updated = db.session.execute(sa.update(Presence).where(*where).values(seen_at=now))
     if updated.rowcount:  # type: ignore[attr-defined]
         return

@@ -1,0 +1,7 @@
+"""Seminar exports (HTTP only)."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("exports", __name__)

@@ -1,0 +1,1 @@
+"""Facilitation: dashboard."""

@@ -1,0 +1,214 @@
+"""The dashboard's picture of a seminar: one row per table, one cell per stage, and the counts.
+
+Built from the aggregates of ``queries`` in one pass over their rows (no query here), so its
+cost grows with the number of tables, never with the number of answers.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from workshop.facilitation.dashboard import queries
+from workshop.facilitation.dashboard.queries import HelpRow, TableRow
+from workshop.method.definition import CURRENT_VERSION, Text, load
+from workshop.models import Seminar, StageStatus, utcnow
+
+
+class Status(enum.StrEnum):
+    """Where a table's stage stands, as the dashboard shows and filters it."""
+
+    NOT_STARTED = "not_started"  # nothing written yet
+    IN_PROGRESS = "in_progress"  # something written, not submitted
+    SUBMITTED = StageStatus.SUBMITTED.value
+    CHANGES_REQUESTED = StageStatus.CHANGES_REQUESTED.value
+    APPROVED = StageStatus.APPROVED.value
+    REOPENED = StageStatus.REOPENED.value
+
+
+RETURNED_TWICE = 2  # requests for changes on one stage that make a table "stuck"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    number: int
+    title: Text
+
+
+@dataclass(frozen=True)
+class Completion:
+    """Required questions answered: together, and per side where a side answers for itself."""
+
+    shared_done: int
+    shared_total: int
+    ua_done: int
+    partner_done: int
+    per_side_total: int
+
+    @property
+    def by_side(self) -> bool:
+        return self.per_side_total > 0
+
+    @property
+    def total(self) -> int:
+        """For each side: the questions answered together and its own."""
+        return self.shared_total + self.per_side_total
+
+    @property
+    def ua(self) -> int:
+        return self.shared_done + self.ua_done
+
+    @property
+    def partner(self) -> int:
+        return self.shared_done + self.partner_done
+
+
+@dataclass(frozen=True)
+class Cell:
+    run_id: int | None
+    status: Status
+    completion: Completion | None  # None when the stage asks nothing required
+    returned: int
+    submitted_at: datetime | None
+
+
+@dataclass
+class Row:
+    table: TableRow
+    cells: dict[str, Cell]
+    last_saved: datetime | None = None
+    present: list[str] = field(default_factory=list)
+    open_comments: int = 0
+    help: list[HelpRow] = field(default_factory=list)
+    idle_minutes: int | None = None  # set when stuck for want of saves during the round
+    returned_stages: list[str] = field(default_factory=list)  # returned twice, not approved
+
+    @property
+    def waiting(self) -> int:
+        return sum(c.status is Status.SUBMITTED for c in self.cells.values())
+
+    @property
+    def stuck(self) -> bool:
+        return self.idle_minutes is not None or bool(self.returned_stages)
+
+
+@dataclass(frozen=True)
+class Summary:
+    tables: int
+    stuck: int
+    asking: int
+    waiting: int  # stages submitted and waiting for review, across the seminar
+
+
+@dataclass(frozen=True)
+class Board:
+    columns: list[Column]
+    rows: list[Row]
+    summary: Summary
+    live_round: bool
+
+
+def _columns(versions: set[str]) -> list[Column]:
+    """Every stage of the methods the seminar's tables use, titled as the newest names it."""
+    found: dict[str, Column] = {}
+    for version in sorted(versions, key=lambda v: (v == CURRENT_VERSION, v)):
+        for stage in load(version).stages:
+            found[stage.key] = Column(stage.key, stage.number, stage.title)
+    return sorted(found.values(), key=lambda c: c.number)
+
+
+def round_running(seminar: Seminar, now: datetime) -> bool:
+    """Whether a group-work round runs: started, and its countdown (if any) not over."""
+    return seminar.round_started_at is not None and (
+        seminar.round_ends_at is None or seminar.round_ends_at > now
+    )
+
+
+def build(seminar: Seminar) -> Board:
+    """The whole seminar's board, from the seven aggregate queries of ``queries``."""
+    now = utcnow()
+    tables = queries.tables(seminar.id)
+    runs = queries.runs(seminar.id)
+    answers = queries.answer_counts(seminar.id)
+    present = queries.present(seminar.id)
+    comments = queries.open_comments(seminar.id)
+    help_rows = queries.open_help(seminar.id)
+
+    required = queries.required_counts()
+    run_at = {(r.partnership_id, r.stage_key): r for r in runs}
+    counts = {(a.partnership_id, a.stage_key): a for a in answers}
+    asking: dict[int, list[HelpRow]] = defaultdict(list)
+    for request in help_rows:
+        asking[request.partnership_id].append(request)
+    live = round_running(seminar, now)
+    rows = []
+    for table in tables:
+        row = Row(
+            table=table,
+            cells={},
+            present=present.get(table.id, []),
+            open_comments=comments.get(table.id, 0),
+            help=asking.get(table.id, []),
+        )
+        for stage in load(table.method_version).stages:
+            run = run_at.get((table.id, stage.key))
+            got = counts.get((table.id, stage.key))
+            row.cells[stage.key] = _cell(run, got, required[table.method_version, stage.key])
+            if got is not None and got.last_saved is not None:
+                row.last_saved = max(row.last_saved or got.last_saved, got.last_saved)
+            if (
+                run is not None
+                and run.returned >= RETURNED_TWICE
+                and run.status is not StageStatus.APPROVED
+            ):
+                row.returned_stages.append(stage.key)
+        if live:
+            row.idle_minutes = _idle(seminar, row.last_saved, now)
+        rows.append(row)
+    summary = Summary(
+        tables=len(rows),
+        stuck=sum(r.stuck for r in rows),
+        asking=sum(bool(r.help) for r in rows),
+        waiting=sum(r.waiting for r in rows),
+    )
+    return Board(_columns({t.method_version for t in tables}), rows, summary, live)
+
+
+def _cell(
+    run: queries.RunRow | None, got: queries.AnswerCounts | None, required: queries.Required
+) -> Cell:
+    if run is not None and run.status is not None:
+        status = Status(run.status.value)
+    elif got is not None and got.filled:
+        status = Status.IN_PROGRESS
+    else:
+        status = Status.NOT_STARTED
+    completion = None
+    if required.shared or required.per_side:
+        completion = Completion(
+            shared_done=got.shared if got else 0,
+            shared_total=required.shared,
+            ua_done=got.ua if got else 0,
+            partner_done=got.partner if got else 0,
+            per_side_total=required.per_side,
+        )
+    return Cell(
+        run_id=run.id if run else None,
+        status=status,
+        completion=completion,
+        returned=run.returned if run else 0,
+        submitted_at=run.submitted_at if run else None,
+    )
+
+
+def _idle(seminar: Seminar, last_saved: datetime | None, now: datetime) -> int | None:
+    """Minutes without a save since the round started, when that is ``stuck_minutes`` or more."""
+    assert seminar.round_started_at is not None  # noqa: S101 - only called during a round
+    since = max(last_saved or seminar.round_started_at, seminar.round_started_at)
+    idle = now - since
+    if idle < timedelta(minutes=seminar.stuck_minutes):
+        return None
+    return int(idle.total_seconds() // 60)

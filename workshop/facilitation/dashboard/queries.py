@@ -1,0 +1,309 @@
+"""What the seminar dashboard reads: one aggregate query per kind of fact, for a whole seminar.
+
+Every query is filtered by the seminar's partnership ids (a subquery, never a list built in
+Python) and grouped in SQL, so the dashboard costs the same handful of queries for 10 tables
+and for 1,000. Only the partnerships' current cycle counts: an earlier cycle is history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from workshop.extensions import db
+from workshop.groupwork.stage.presence import WINDOW
+from workshop.method.definition import available_versions, load
+from workshop.models import (
+    SHARED,
+    Account,
+    Answer,
+    Comment,
+    HelpRequest,
+    Institution,
+    Partnership,
+    Presence,
+    Seminar,
+    Side,
+    StageEvent,
+    StageRun,
+    StageStatus,
+    seminar_partnership,
+    utcnow,
+)
+from workshop.permissions import managed_seminar_ids
+
+# -- The seminar --------------------------------------------------------------------------------
+
+
+def managed_seminar(actor: Account, seminar_id: int) -> Seminar | None:
+    """The seminar, if ``actor`` manages it (``managed_seminar_ids``, the SQL twin of
+    ``can_manage_seminar``): one query, where loading it and its facilitators would take two."""
+    return db.session.scalar(
+        sa.select(Seminar).where(Seminar.id == seminar_id, Seminar.id.in_(managed_seminar_ids(actor)))
+    )
+
+
+def managed_revision(actor: Account, seminar_id: int) -> int | None:
+    """The seminar's change counter (``workshop.live``), if ``actor`` manages it: the one query
+    of a poll that finds nothing new."""
+    return db.session.scalar(
+        sa.select(Seminar.revision).where(
+            Seminar.id == seminar_id, Seminar.id.in_(managed_seminar_ids(actor))
+        )
+    )
+
+
+def _of_seminar(seminar_id: int) -> sa.Select[tuple[int]]:
+    return sa.select(seminar_partnership.c.partnership_id).where(
+        seminar_partnership.c.seminar_id == seminar_id
+    )
+
+
+# -- The tables -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TableRow:
+    id: int
+    method_version: str
+    cycle: int
+    ua_name_uk: str | None
+    ua_name_en: str
+    region: str | None  # the Ukrainian side's oblast (ISO 3166-2, e.g. UA-46)
+    partner_name_uk: str | None
+    partner_name_en: str
+    country: str  # the partner's country (ISO 3166-1 alpha-2)
+
+
+def tables(seminar_id: int) -> list[TableRow]:
+    """The seminar's partnerships with both hospitals' names and places."""
+    ua, partner = aliased(Institution), aliased(Institution)
+    rows = db.session.execute(
+        sa.select(
+            Partnership.id,
+            Partnership.method_version,
+            Partnership.cycle,
+            ua.name_uk,
+            ua.name_en,
+            ua.region,
+            partner.name_uk,
+            partner.name_en,
+            partner.country,
+        )
+        .join(ua, ua.id == Partnership.ua_institution_id)
+        .join(partner, partner.id == Partnership.partner_institution_id)
+        .where(Partnership.id.in_(_of_seminar(seminar_id)))
+    )
+    return [TableRow(*row) for row in rows]
+
+
+# -- Stage runs -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunRow:
+    id: int
+    partnership_id: int
+    stage_key: str
+    status: StageStatus | None
+    returned: int  # how many times a facilitator asked for changes on it
+    submitted_at: datetime | None  # its latest submission
+
+
+def _current_cycle(column_partnership: sa.ColumnElement[int], column_cycle: sa.ColumnElement[int]):
+    return sa.and_(Partnership.id == column_partnership, Partnership.cycle == column_cycle)
+
+
+def runs(seminar_id: int) -> list[RunRow]:
+    """Every stage run of the current cycles, with its requests for changes counted and its
+    latest submission's time."""
+    event = StageEvent
+    rows = db.session.execute(
+        sa.select(
+            StageRun.id,
+            StageRun.partnership_id,
+            StageRun.stage_key,
+            StageRun.status,
+            sa.func.count(sa.case((event.action == "request_changes", event.id))),
+            sa.func.max(sa.case((event.action == "submit", event.at))),
+        )
+        .join(Partnership, _current_cycle(StageRun.partnership_id, StageRun.cycle))
+        .outerjoin(event, event.run_id == StageRun.id)
+        .where(StageRun.partnership_id.in_(_of_seminar(seminar_id)))
+        .group_by(StageRun.id, StageRun.partnership_id, StageRun.stage_key, StageRun.status)
+    )
+    return [RunRow(*row) for row in rows]
+
+
+# -- Answers --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Required:
+    """How many required questions a stage has: answered together, and by each side."""
+
+    shared: int
+    per_side: int
+
+
+@cache
+def _versions() -> tuple[str, ...]:
+    return tuple(available_versions())
+
+
+@cache
+def required_counts() -> dict[tuple[str, str], Required]:
+    """Per (method version, stage key), the stage's required questions."""
+    found = {}
+    for version in _versions():
+        for stage in load(version).stages:
+            required = [q for q in stage.questions() if q.required]
+            found[version, stage.key] = Required(
+                shared=sum(not q.per_side for q in required),
+                per_side=sum(q.per_side for q in required),
+            )
+    return found
+
+
+@cache
+def _stage_of_answer() -> sa.Case[str]:
+    """The stage an answer belongs to, from its partnership's method: the methods are data, so
+    the mapping is built from them once and handed to the database as a CASE."""
+    whens = [
+        (
+            sa.and_(
+                Partnership.method_version == version,
+                Answer.question_key.in_(sorted(q.key for q in stage.questions())),
+            ),
+            stage.key,
+        )
+        for version in _versions()
+        for stage in load(version).stages
+    ]
+    return sa.case(*whens, else_=sa.null())
+
+
+@cache
+def _is_required() -> sa.ColumnElement[bool]:
+    """Whether an answer is to a required question of its partnership's method."""
+    return sa.or_(
+        *(
+            sa.and_(
+                Partnership.method_version == version,
+                Answer.question_key.in_(
+                    sorted(q.key for s in load(version).stages for q in s.questions() if q.required)
+                ),
+            )
+            for version in _versions()
+        )
+    )
+
+
+def _filled() -> sa.ColumnElement[bool]:
+    # What the save path stores for "nothing" (answers.values.clean turns blank into None, which
+    # JSON keeps as null); the others are there in case an older row holds them.
+    text = sa.cast(Answer.value, sa.Text)
+    return sa.and_(Answer.value.is_not(None), text.not_in(["null", '""', "[]", "{}"]))
+
+
+@dataclass(frozen=True)
+class AnswerCounts:
+    partnership_id: int
+    stage_key: str
+    filled: int  # answers with something in them, of any question of the stage
+    shared: int  # required questions answered together
+    ua: int  # required per-side questions answered by the Ukrainian side
+    partner: int  # … by the partner side
+    last_saved: datetime | None
+
+
+def answer_counts(seminar_id: int) -> list[AnswerCounts]:
+    """Per partnership and stage: answers given, required ones answered by side, last save."""
+    stage = _stage_of_answer().label("stage")
+    filled = _filled()
+    required = sa.and_(filled, _is_required())
+
+    def count(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+        return sa.func.sum(sa.case((condition, 1), else_=0))
+
+    rows = db.session.execute(
+        sa.select(
+            Answer.partnership_id,
+            stage,
+            count(filled),
+            count(sa.and_(required, Answer.side == SHARED)),
+            count(sa.and_(required, Answer.side == Side.UKRAINIAN.value)),
+            count(sa.and_(required, Answer.side == Side.PARTNER.value)),
+            sa.func.max(Answer.updated_at),
+        )
+        .join(Partnership, _current_cycle(Answer.partnership_id, Answer.cycle))
+        .where(Answer.partnership_id.in_(_of_seminar(seminar_id)))
+        .group_by(Answer.partnership_id, stage)
+    )
+    return [AnswerCounts(*row) for row in rows if row[1] is not None]
+
+
+# -- People, comments, help ----------------------------------------------------------------------------
+
+
+def present(seminar_id: int) -> dict[int, list[str]]:
+    """Per partnership, the names of the people who have one of its stages open now."""
+    rows = db.session.execute(
+        sa.select(Presence.partnership_id, Account.display_name)
+        .join(Account, Account.id == Presence.account_id)
+        .where(
+            Presence.partnership_id.in_(_of_seminar(seminar_id)),
+            Presence.seen_at >= utcnow() - WINDOW,
+        )
+        .distinct()
+        .order_by(Presence.partnership_id, Account.display_name)
+    )
+    found: dict[int, list[str]] = {}
+    for partnership_id, name in rows:
+        found.setdefault(partnership_id, []).append(name)
+    return found
+
+
+def open_comments(seminar_id: int) -> dict[int, int]:
+    """Per partnership, the comment threads of its current cycle nobody has resolved."""
+    rows = db.session.execute(
+        sa.select(Comment.partnership_id, sa.func.count(Comment.id))
+        .join(Partnership, _current_cycle(Comment.partnership_id, Comment.cycle))
+        .where(
+            Comment.partnership_id.in_(_of_seminar(seminar_id)),
+            Comment.thread_id.is_(None),
+            Comment.resolved_at.is_(None),
+        )
+        .group_by(Comment.partnership_id)
+    )
+    return {partnership_id: n for partnership_id, n in rows}
+
+
+@dataclass(frozen=True)
+class HelpRow:
+    id: int
+    partnership_id: int
+    stage_key: str | None
+    asked_at: datetime
+    asked_by: str | None
+
+
+def open_help(seminar_id: int) -> list[HelpRow]:
+    """The seminar's help requests no facilitator has answered yet, oldest first."""
+    rows = db.session.execute(
+        sa.select(
+            HelpRequest.id,
+            HelpRequest.partnership_id,
+            HelpRequest.stage_key,
+            HelpRequest.asked_at,
+            Account.display_name,
+        )
+        .outerjoin(Account, Account.id == HelpRequest.asked_by_id)
+        .where(HelpRequest.seminar_id == seminar_id, HelpRequest.answered_at.is_(None))
+        .order_by(HelpRequest.asked_at, HelpRequest.id)
+    )
+    return [HelpRow(*row) for row in rows]

@@ -1,0 +1,1 @@
+"""Read-only overviews with charts: one partnership, and the programme across seminars."""
