@@ -8,7 +8,7 @@ export FLASK_APP := workshop
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint translations extract-messages migrate seed install install-test clean bench-forms bench-documents
+.PHONY: run test lint translations extract-messages migrate seed install install-test clean bench-forms bench-documents bench-dashboard
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -70,3 +70,7 @@ bench-forms: $(VENV)/.installed-test translations
 bench-documents: $(VENV)/.installed-test translations
 	scripts/system-deps.sh
 	$(BIN)/python benchmarks/bench_documents.py
+
+# Seed 1,000 partnerships and time the dashboard, its 304 poll and the programme overview; RESULT ...
+bench-dashboard: $(VENV)/.installed-test translations
+	$(BIN)/python benchmarks/bench_dashboard.py

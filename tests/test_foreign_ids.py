@@ -40,7 +40,19 @@ from tests.factories import (
 )
 from workshop.documents import services as documents
 from workshop.extensions import db
-from workshop.models import Account, Base, Comment, ImportBatch, Job, Role
+from workshop.models import (
+    Account,
+    Base,
+    Comment,
+    HelpRequest,
+    ImportBatch,
+    Job,
+    PlenaryKind,
+    Proposal,
+    Role,
+    StageRun,
+    StageStatus,
+)
 from workshop.permissions import ENDPOINT_ACCESS, Access
 
 EN = {"Accept-Language": "en"}
@@ -73,6 +85,9 @@ class Scene:
     participant_account: int  # not on the admin's list of accounts
     free_ua: int  # a pair no partnership has yet, so only the seminar decides
     free_partner: int
+    other_seminars_proposal: int  # a plenary proposal, named under our seminar's address
+    other_seminars_help: int  # a help request, likewise
+    other_seminars_submission: int  # a submitted stage run of another seminar's table
     sheet: bytes  # a spreadsheet that imports cleanly
 
 
@@ -86,7 +101,21 @@ def build_scene(role: str, sheet: bytes) -> Scene:
         author_id=world.other_facilitator.id,
     )
     batch = ImportBatch(created_by_id=world.other_facilitator.id, filename="x.csv", rows=[])
-    db.session.add_all([comment, batch])
+    proposal = Proposal(
+        seminar_id=world.other_seminar.id,
+        kind=PlenaryKind.PRINCIPLE,
+        partnership_id=world.other_partnership.id,
+        text="Two-way learning",
+    )
+    help_request = HelpRequest(
+        seminar_id=world.other_seminar.id, partnership_id=world.other_partnership.id
+    )
+    submitted = StageRun(
+        partnership_id=world.other_partnership.id,
+        stage_key="agreement",
+        status=StageStatus.SUBMITTED,
+    )
+    db.session.add_all([comment, batch, proposal, help_request, submitted])
     free_ua, free_partner = make_institution(country="UA"), make_institution(country="FR")
     db.session.commit()
     admin = role == "admin"
@@ -105,6 +134,9 @@ def build_scene(role: str, sheet: bytes) -> Scene:
         participant_account=world.participant.id,
         free_ua=free_ua.id,
         free_partner=free_partner.id,
+        other_seminars_proposal=proposal.id,
+        other_seminars_help=help_request.id,
+        other_seminars_submission=submitted.id,
         sheet=sheet,
     )
 
@@ -174,7 +206,74 @@ def _foreign_version(s: Scene) -> int:
     return version.id
 
 
+def _seminar_probe(tail: str, body: Callable[[Scene], Body] = lambda s: {}) -> list[Probe]:
+    return [Probe("another seminar", lambda s: f"/seminars/{s.foreign_seminar}{tail}", body)]
+
+
+def _table_probe(tail: str, body: Callable[[Scene], Body] = lambda s: {}) -> list[Probe]:
+    return [Probe("another table", lambda s: f"/tables/{s.foreign_partnership}{tail}", body)]
+
+
 PROBES: dict[str, list[Probe]] = {
+    # The live room (issue 10): every control names its seminar in the path; a table's
+    # requests name the table; the plenary's body names proposals.
+    "control.stage": _seminar_probe(
+        "/control/stages", lambda s: {"stage": "needs", "action": "open"}
+    ),
+    "control.countdown": _seminar_probe(
+        "/control/countdown", lambda s: {"action": "start", "minutes": "10"}
+    ),
+    "control.notice": _seminar_probe(
+        "/control/notice", lambda s: {"action": "send", "notice": "Coffee"}
+    ),
+    "control.votes": _seminar_probe(
+        "/control/votes", lambda s: {"stage": "priorities", "action": "reveal"}
+    ),
+    "control.ask_help": _table_probe("/help"),
+    "plenary.table": _table_probe(
+        "/plenary", lambda s: {"action": "propose", "kind": "principle", "text": "Trust"}
+    ),
+    "plenary.merge": [
+        Probe(
+            "another seminar's proposals in the body",
+            lambda s: f"/seminars/{s.own_seminar}/plenary/merge",
+            lambda s: {
+                "kind": "principle",
+                "merge": [str(s.other_seminars_proposal), str(s.other_seminars_proposal)],
+                "keep": str(s.other_seminars_proposal),
+            },
+        ),
+        *_seminar_probe("/plenary/merge", lambda s: {"kind": "principle"}),
+    ],
+    "plenary.split": [
+        Probe(
+            "another seminar's proposal in the body",
+            lambda s: f"/seminars/{s.own_seminar}/plenary/split",
+            lambda s: {"kind": "principle", "proposal": str(s.other_seminars_proposal)},
+        ),
+    ],
+    "dashboard.answer_help": [
+        Probe(
+            "another seminar's help request",
+            lambda s: f"/seminars/{s.own_seminar}/dashboard/help",
+            lambda s: {"help_request": s.other_seminars_help},
+        ),
+        *_seminar_probe("/dashboard/help", lambda s: {"help_request": s.other_seminars_help}),
+    ],
+    "dashboard.set_stuck_minutes": _seminar_probe(
+        "/dashboard/stuck", lambda s: {"stuck_minutes": "5"}
+    ),
+    "queue.approve": [
+        Probe(
+            "another seminar's submission",
+            lambda s: f"/seminars/{s.own_seminar}/queue/approve",
+            lambda s: {"run": s.other_seminars_submission},
+        ),
+        *_seminar_probe("/queue/approve", lambda s: {"run": s.other_seminars_submission}),
+    ],
+    "plenary.set_state": _seminar_probe(
+        "/plenary/state", lambda s: {"kind": "principle", "action": "vote", "dots": "3"}
+    ),
     "documents.make_version": [
         Probe("another partnership", lambda s: _p(s, "/documents/versions"))
     ],

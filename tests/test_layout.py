@@ -15,7 +15,11 @@ import pytest
 import workshop
 
 PACKAGE = Path(workshop.__file__).parent
-REGISTRARS = {"workshop/__init__.py", "workshop/groupwork/__init__.py"}
+REGISTRARS = {
+    "workshop/__init__.py",
+    "workshop/groupwork/__init__.py",
+    "workshop/facilitation/__init__.py",
+}
 
 
 def _modules() -> list[tuple[str, ast.Module]]:

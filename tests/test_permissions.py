@@ -48,6 +48,8 @@ def expect(default: int, **by_role: int) -> dict[str, int]:
 STAFF_PAGE = expect(403, anon=LOGIN, facilitator=200, other_facilitator=200, admin=200)
 OUR_SEMINAR_PAGE = expect(403, anon=LOGIN, facilitator=200, other_facilitator=404, admin=200)
 ADMIN_PAGE = expect(403, anon=LOGIN, admin=200)
+OUR_SEMINAR_CONTROL = expect(403, anon=LOGIN, facilitator=400, other_facilitator=404, admin=400)
+OUR_TABLE_PAGE = expect(404, anon=LOGIN, participant=200)
 SIGNED_IN_HOME = expect(302, anon=200)
 OUR_PARTNERSHIP_PAGE = expect(
     404, anon=LOGIN, participant=200, head=200, facilitator=200, admin=200
@@ -372,6 +374,105 @@ CASES: dict[tuple[str, str], Case] = {
         "POST",
         lambda w: url_for("jobs.seminar_documents", seminar_id=w.seminar.id),
         expect(403, anon=LOGIN, facilitator=303, other_facilitator=404, admin=303),
+    ),
+    # The live room (issue 10). A control with no button named is a bad request (400) for
+    # whoever may use it; a table's own pages are for the people seated there.
+    ("control.page", "GET"): Case(
+        "GET", lambda w: url_for("control.page", seminar_id=w.seminar.id), OUR_SEMINAR_PAGE
+    ),
+    ("control.projector", "GET"): Case(
+        "GET", lambda w: url_for("control.projector", seminar_id=w.seminar.id), OUR_SEMINAR_PAGE
+    ),
+    ("control.projector_live", "GET"): Case(
+        "GET",
+        lambda w: url_for("control.projector_live", seminar_id=w.seminar.id),
+        OUR_SEMINAR_PAGE,
+    ),
+    **{
+        (f"control.{name}", "POST"): Case(
+            "POST",
+            lambda w, name=name: url_for(f"control.{name}", seminar_id=w.seminar.id),
+            OUR_SEMINAR_CONTROL,
+        )
+        for name in ("stage", "countdown", "notice", "votes")
+    },
+    ("control.table_live", "GET"): Case(
+        "GET",
+        lambda w: url_for("control.table_live", partnership_id=w.partnership.id),
+        OUR_TABLE_PAGE,
+    ),
+    ("control.ask_help", "POST"): Case(
+        "POST",
+        lambda w: url_for("control.ask_help", partnership_id=w.partnership.id),
+        expect(404, anon=LOGIN, participant=302),
+    ),
+    ("plenary.table", "GET"): Case(
+        "GET", lambda w: url_for("plenary.table", partnership_id=w.partnership.id), OUR_TABLE_PAGE
+    ),
+    ("plenary.table", "POST"): Case(
+        "POST",
+        lambda w: url_for("plenary.table", partnership_id=w.partnership.id),
+        expect(404, anon=LOGIN, participant=400),
+    ),
+    ("plenary.table_changes", "GET"): Case(
+        "GET",
+        lambda w: url_for("plenary.table_changes", partnership_id=w.partnership.id),
+        OUR_TABLE_PAGE,
+    ),
+    ("plenary.manage", "GET"): Case(
+        "GET", lambda w: url_for("plenary.manage", seminar_id=w.seminar.id), OUR_SEMINAR_PAGE
+    ),
+    ("plenary.changes", "GET"): Case(
+        "GET", lambda w: url_for("plenary.changes", seminar_id=w.seminar.id), OUR_SEMINAR_PAGE
+    ),
+    ("plenary.export", "GET"): Case(
+        "GET",
+        lambda w: url_for("plenary.export", seminar_id=w.seminar.id, fmt="xlsx"),
+        OUR_SEMINAR_PAGE,
+    ),
+    **{
+        (f"plenary.{name}", "POST"): Case(
+            "POST",
+            lambda w, name=name: url_for(f"plenary.{name}", seminar_id=w.seminar.id),
+            OUR_SEMINAR_CONTROL,
+        )
+        for name in ("merge", "split", "set_state")
+    },
+    **{
+        (f"{name}", "GET"): Case(
+            "GET", lambda w, name=name: url_for(name, seminar_id=w.seminar.id), OUR_SEMINAR_PAGE
+        )
+        for name in ("dashboard.page", "dashboard.changes", "queue.page")
+    },
+    ("dashboard.answer_help", "POST"): Case(
+        "POST",
+        lambda w: url_for("dashboard.answer_help", seminar_id=w.seminar.id),
+        OUR_SEMINAR_CONTROL,
+    ),
+    **{
+        (f"{name}", "POST"): Case(
+            "POST",
+            lambda w, name=name: url_for(name, seminar_id=w.seminar.id),
+            expect(403, anon=LOGIN, facilitator=422, other_facilitator=404, admin=422),
+        )
+        for name in ("dashboard.set_stuck_minutes", "queue.approve")
+    },
+    ("partnership_view.page", "GET"): Case(
+        "GET",
+        lambda w: url_for("partnership_view.page", partnership_id=w.partnership.id),
+        OUR_PARTNERSHIP_PAGE,
+    ),
+    ("programme.page", "GET"): Case("GET", lambda w: url_for("programme.page"), ADMIN_PAGE),
+    ("exports.page", "GET"): Case(
+        "GET", lambda w: url_for("exports.page", seminar_id=w.seminar.id), OUR_SEMINAR_PAGE
+    ),
+    ("exports.answers", "GET"): Case(
+        "GET",
+        lambda w: url_for("exports.answers", seminar_id=w.seminar.id, fmt="csv"),
+        OUR_SEMINAR_PAGE,
+    ),
+    ("exports.seminar_json", "GET"): Case(
+        "GET", lambda w: url_for("exports.seminar_json", seminar_id=w.seminar.id), OUR_SEMINAR_PAGE
     ),
 }
 

@@ -375,6 +375,81 @@ def weighted_scores(
     return model.Chart(svg=text, alt=alt, table=table)
 
 
+def counts(
+    items: Sequence[tuple[str, int]],
+    *,
+    title: str,
+    label_header: str,
+    count_header: str,
+    lang: str,
+    desc: str = "",
+    width: float = PORTRAIT_WIDTH,
+) -> model.Chart:
+    """One count per row as horizontal bars, in the order given (dot votes per candidate,
+    partnerships per stage or priority area), each count written at its bar, and the same data
+    as a table. ``count_header`` names the axis and the table's column."""
+    with force_locale(lang):
+        maximum = max((n for _label, n in items), default=0)
+        if not desc:
+            desc = _("Horizontal bars for %(num)d rows.", num=len(items))
+            if maximum:
+                top = next(label for label, n in items if n == maximum)
+                desc += " " + _("Highest: %(name)s, %(count)d.", name=top, count=maximum)
+        body, height = _count_bars(items, count_header, max(maximum, 1), width)
+        text = _document(width, height, title, desc, body)
+        table = model.Table(
+            caption=title,
+            headers=(label_header, count_header),
+            rows=tuple((label, str(n)) for label, n in items),
+            numeric=(1,),
+        )
+        alt = f"{title}. {desc} " + _("The table below gives the same data.")
+    return model.Chart(svg=text, alt=alt, table=table)
+
+
+def _count_bars(
+    items: Sequence[tuple[str, int]], axis: str, maximum: int, width: float
+) -> tuple[list[svg.Element], float]:
+    """One bar per row, as tall as its label's lines need: a label of two lines never runs
+    into the next row's."""
+    label_width = width * 0.4
+    left, right = label_width + 10, width - 34
+    top, bar, line = 34, 10, FONT_SIZE * 1.2
+    limit = _fits(label_width)
+
+    def x_of(value: float) -> float:
+        return left + (right - left) * value / maximum
+
+    body: list[svg.Element] = [_text(left, 12, axis, fill=MUTED)]
+    rows: list[svg.Element] = []
+    y = top
+    for label, n in items:
+        lines = wrap(label, limit)
+        height = max(bar + 8, len(lines) * line + 6)
+        middle = y + height / 2
+        first = middle - (len(lines) - 1) * line / 2 + FONT_SIZE * 0.35
+        for k, text in enumerate(lines):
+            rows.append(_text(label_width, first + k * line, text, anchor="end"))
+        rows.append(
+            svg.Rect(
+                x=left,
+                y=round(middle - bar / 2, 1),
+                width=round(max(x_of(n) - left, 1.5), 1),
+                height=bar,
+                **_look(0),
+            )
+        )
+        rows.append(_text(x_of(n) + 3, middle + FONT_SIZE * 0.35, str(n), size=FONT_SIZE - 1))
+        y += height
+    for tick in range(0, maximum + 1, _tick_step(maximum)):
+        x = x_of(tick)
+        body.append(svg.Line(x1=x, y1=top - 4, x2=x, y2=y, stroke=GRID, stroke_width=0.8))
+        body.append(_text(x, top - 8, str(tick), anchor="middle", fill=MUTED))
+    body += rows
+    body.append(svg.Line(x1=left, y1=top - 4, x2=left, y2=y, stroke=INK, stroke_width=1))
+    return body, y + 8
+
+
 def _tick_step(maximum: int) -> int:
     # At most about five labelled ticks: each label costs as much to draw as a line of text.
     for step in (1, 2, 5, 10, 20, 25, 50, 100):

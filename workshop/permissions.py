@@ -103,6 +103,48 @@ ENDPOINT_ACCESS: dict[str, Access] = {
     "jobs.result": Access.SIGNED_IN,
     "jobs.restart": Access.SIGNED_IN,
     "jobs.seminar_documents": Access.STAFF,  # and the view checks can_manage_seminar
+    # Exports (issue 10): the views check can_manage_seminar (another's seminar is a 404).
+    "exports.page": Access.STAFF,
+    "exports.answers": Access.STAFF,
+    "exports.seminar_json": Access.STAFF,
+    # Dashboard and review queue (issue 10): the views load the seminar through
+    # managed_seminar_ids (can_manage_seminar's SQL twin); a help request or a stage run named
+    # in a form must belong to that seminar.
+    "dashboard.page": Access.STAFF,
+    "dashboard.changes": Access.STAFF,
+    "dashboard.answer_help": Access.STAFF,
+    "dashboard.set_stuck_minutes": Access.STAFF,
+    "queue.page": Access.STAFF,
+    "queue.approve": Access.STAFF,
+    # Partnership view and programme overview (issue 10): the partnership view checks
+    # can_view_partnership (a seated participant reads their own table's, no other); the
+    # programme overview is the programme lead's, across every seminar.
+    "partnership_view.page": Access.SIGNED_IN,
+    "programme.page": Access.ADMIN,
+    # Plenary (issue 10): a table's page and its poll need an active seat there (seat_at;
+    # anybody else, staff included, gets a 404); the facilitator's pages load the seminar
+    # through managed_seminar_ids. Proposal ids in forms are looked up inside that seminar only.
+    "plenary.table": Access.SIGNED_IN,
+    "plenary.table_changes": Access.SIGNED_IN,
+    "plenary.manage": Access.STAFF,
+    "plenary.changes": Access.STAFF,
+    "plenary.merge": Access.STAFF,
+    "plenary.split": Access.STAFF,
+    "plenary.set_state": Access.STAFF,
+    "plenary.export": Access.STAFF,
+    # Live control (issue 10): the facilitator's controls and the projector load the seminar
+    # through managed_seminar_ids (can_manage_seminar's SQL twin); stage keys in forms must be
+    # stages of that seminar's tables. A table's poll and its "Ask for help" need an active
+    # seat there (seat_at; anybody else, staff included, gets a 404).
+    "control.page": Access.STAFF,
+    "control.stage": Access.STAFF,
+    "control.countdown": Access.STAFF,
+    "control.notice": Access.STAFF,
+    "control.votes": Access.STAFF,
+    "control.projector": Access.STAFF,
+    "control.projector_live": Access.STAFF,
+    "control.table_live": Access.SIGNED_IN,
+    "control.ask_help": Access.SIGNED_IN,
 }
 
 
@@ -295,6 +337,12 @@ def can_comment(actor: Account, partnership: Partnership) -> bool:
 #   switching an account on or off    account      may_switch_account
 #   a comment, or resolving one       thread       comment_at_table
 #   joining (workshop/auth)           partnership  one of the seminar's (auth.services.join)
+#   plenary: withdraw, vote, merge,   proposal     of the seminar the path (or the seat) names,
+#   split (issue 10)                               and withdraw: of the seated table
+#                                                  (facilitation/plenary/services.py)
+#   dashboard, "Answered" (issue 10)  help request of the seminar the path names
+#   review queue, bulk approve        stage runs   of partnerships in the seminar the path
+#   (issue 10)                                     names, all of them or nothing changes
 #   restore, votes, review questions, table rows: numbers and keys inside the partnership the
 #   path names (a version of this answer, a row of this table, a question of this stage),
 #   never ids that reach outside it.

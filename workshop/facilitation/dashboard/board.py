@@ -1,7 +1,8 @@
 """The dashboard's picture of a seminar: one row per table, one cell per stage, and the counts.
 
 Built from the aggregates of ``queries`` in one pass over their rows (no query here), so its
-cost grows with the number of tables, never with the number of answers.
+cost grows with the number of tables, never with the number of answers. Every table is looked
+at (the filters, the order and the counts need them all); the page then draws only a hundred.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from workshop.facilitation.dashboard import queries
-from workshop.facilitation.dashboard.queries import HelpRow, TableRow
+from workshop.facilitation.dashboard.queries import HelpRow, StageCounts, TableRow
 from workshop.method.definition import CURRENT_VERSION, Text, load
 from workshop.models import Seminar, StageStatus, utcnow
 
@@ -28,7 +29,9 @@ class Status(enum.StrEnum):
     REOPENED = StageStatus.REOPENED.value
 
 
+_BY_RUN = {s: Status(s.value) for s in StageStatus}
 RETURNED_TWICE = 2  # requests for changes on one stage that make a table "stuck"
+_NOTHING = StageCounts(0, 0, 0, 0)
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,30 @@ class Column:
     key: str
     number: int
     title: Text
+
+
+@dataclass(slots=True)
+class Cell:
+    """One table's stage: its status, and what of it is answered (``completion``)."""
+
+    status: Status
+    counts: StageCounts
+    required: queries.Required
+    returned: int = 0  # requests for changes
+    submitted_at: datetime | None = None
+
+    @property
+    def completion(self) -> Completion | None:
+        """None when the stage asks nothing required."""
+        if not (self.required.shared or self.required.per_side):
+            return None
+        return Completion(
+            shared_done=self.counts.shared,
+            shared_total=self.required.shared,
+            ua_done=self.counts.ua,
+            partner_done=self.counts.partner,
+            per_side_total=self.required.per_side,
+        )
 
 
 @dataclass(frozen=True)
@@ -66,16 +93,7 @@ class Completion:
         return self.shared_done + self.partner_done
 
 
-@dataclass(frozen=True)
-class Cell:
-    run_id: int | None
-    status: Status
-    completion: Completion | None  # None when the stage asks nothing required
-    returned: int
-    submitted_at: datetime | None
-
-
-@dataclass
+@dataclass(slots=True)
 class Row:
     table: TableRow
     cells: dict[str, Cell]
@@ -128,43 +146,37 @@ def round_running(seminar: Seminar, now: datetime) -> bool:
 
 
 def build(seminar: Seminar) -> Board:
-    """The whole seminar's board, from the seven aggregate queries of ``queries``."""
+    """The whole seminar's board, from the six aggregate queries of ``queries``."""
     now = utcnow()
     tables = queries.tables(seminar.id)
-    runs = queries.runs(seminar.id)
+    runs: dict[int, dict[str, queries.RunRow]] = defaultdict(dict)
+    for run in queries.runs(seminar.id):
+        runs[run.partnership_id][run.stage_key] = run
     answers = queries.answer_counts(seminar.id)
     present = queries.present(seminar.id)
     comments = queries.open_comments(seminar.id)
-    help_rows = queries.open_help(seminar.id)
+    asking: dict[int, list[HelpRow]] = defaultdict(list)
+    for request in queries.open_help(seminar.id):
+        asking[request.partnership_id].append(request)
 
     required = queries.required_counts()
-    run_at = {(r.partnership_id, r.stage_key): r for r in runs}
-    counts = {(a.partnership_id, a.stage_key): a for a in answers}
-    asking: dict[int, list[HelpRow]] = defaultdict(list)
-    for request in help_rows:
-        asking[request.partnership_id].append(request)
     live = round_running(seminar, now)
     rows = []
     for table in tables:
+        got = answers.get(table.id)
         row = Row(
             table=table,
-            cells={},
+            cells=_cells(table, runs.get(table.id, {}), got, required),
+            last_saved=got.last_saved if got else None,
             present=present.get(table.id, []),
             open_comments=comments.get(table.id, 0),
             help=asking.get(table.id, []),
         )
-        for stage in load(table.method_version).stages:
-            run = run_at.get((table.id, stage.key))
-            got = counts.get((table.id, stage.key))
-            row.cells[stage.key] = _cell(run, got, required[table.method_version, stage.key])
-            if got is not None and got.last_saved is not None:
-                row.last_saved = max(row.last_saved or got.last_saved, got.last_saved)
-            if (
-                run is not None
-                and run.returned >= RETURNED_TWICE
-                and run.status is not StageStatus.APPROVED
-            ):
-                row.returned_stages.append(stage.key)
+        row.returned_stages = [
+            key
+            for key, cell in row.cells.items()
+            if cell.returned >= RETURNED_TWICE and cell.status is not Status.APPROVED
+        ]
         if live:
             row.idle_minutes = _idle(seminar, row.last_saved, now)
         rows.append(row)
@@ -177,31 +189,25 @@ def build(seminar: Seminar) -> Board:
     return Board(_columns({t.method_version for t in tables}), rows, summary, live)
 
 
-def _cell(
-    run: queries.RunRow | None, got: queries.AnswerCounts | None, required: queries.Required
-) -> Cell:
-    if run is not None and run.status is not None:
-        status = Status(run.status.value)
-    elif got is not None and got.filled:
-        status = Status.IN_PROGRESS
-    else:
-        status = Status.NOT_STARTED
-    completion = None
-    if required.shared or required.per_side:
-        completion = Completion(
-            shared_done=got.shared if got else 0,
-            shared_total=required.shared,
-            ua_done=got.ua if got else 0,
-            partner_done=got.partner if got else 0,
-            per_side_total=required.per_side,
-        )
-    return Cell(
-        run_id=run.id if run else None,
-        status=status,
-        completion=completion,
-        returned=run.returned if run else 0,
-        submitted_at=run.submitted_at if run else None,
-    )
+def _cells(
+    table: TableRow,
+    runs: dict[str, queries.RunRow],
+    got: queries.AnswerCounts | None,
+    required: dict[tuple[str, str], queries.Required],
+) -> dict[str, Cell]:
+    cells = {}
+    for stage in load(table.method_version).stages:
+        counts = got.stages.get(stage.key, _NOTHING) if got else _NOTHING
+        need = required[table.method_version, stage.key]
+        run = runs.get(stage.key)
+        if run is not None and run.status is not None:
+            cells[stage.key] = Cell(
+                _BY_RUN[run.status], counts, need, run.returned, run.submitted_at
+            )
+        else:
+            status = Status.IN_PROGRESS if counts.filled else Status.NOT_STARTED
+            cells[stage.key] = Cell(status, counts, need, run.returned if run else 0)
+    return cells
 
 
 def _idle(seminar: Seminar, last_saved: datetime | None, now: datetime) -> int | None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from functools import cache, lru_cache
 from typing import Any
 
@@ -32,6 +31,7 @@ SORTS: dict[str, Any] = {
     "activity": _l("Latest activity first"),
 }
 DEFAULT_SORT = "stuck"
+_STATUSES = frozenset(Status)
 
 
 @dataclass
@@ -67,49 +67,40 @@ def _country_codes() -> frozenset[str]:
 
 def read(args: Mapping[str, str], columns: list[Column]) -> Choice:
     """The choice in ``args``; each unknown value is left out and said in ``problems``."""
-    choice = Choice()
-    oblast = args.get("oblast", "").strip()
-    if oblast:
-        if oblast in geo.UA_REGIONS:
-            choice.oblast = oblast
+    stages = {c.key for c in columns}
+    checks: dict[str, tuple[Callable[[str], bool], str]] = {
+        "oblast": (lambda v: v in geo.UA_REGIONS, _("There is no oblast “%(value)s”.")),
+        "country": (
+            lambda v: v.upper() in _country_codes(),
+            _("There is no country “%(value)s”."),
+        ),
+        "stage": (lambda v: v in stages, _("No stage “%(value)s” at this seminar.")),
+        "status": (lambda v: v in _STATUSES, _("There is no status “%(value)s”.")),
+        "sort": (lambda v: v in SORTS, _("Tables cannot be sorted by “%(value)s”.")),
+        "page": (
+            lambda v: whole_number(v, low=1) is not None,
+            _("There is no page “%(value)s”."),
+        ),
+    }
+    found: dict[str, str] = {}
+    problems: dict[str, str] = {}
+    for name, (known, message) in checks.items():
+        value = args.get(name, "").strip()
+        if not value:
+            continue
+        if known(value):
+            found[name] = value
         else:
-            choice.problems["oblast"] = _("There is no oblast “%(value)s”.", value=oblast[:40])
-    country = args.get("country", "").strip().upper()
-    if country:
-        if country in _country_codes():
-            choice.country = country
-        else:
-            choice.problems["country"] = _(
-                "There is no country “%(value)s”.", value=args.get("country", "")[:40]
-            )
-    stage = args.get("stage", "").strip()
-    if stage:
-        if any(c.key == stage for c in columns):
-            choice.stage = stage
-        else:
-            choice.problems["stage"] = _(
-                "No stage “%(value)s” at this seminar.", value=stage[:40]
-            )
-    status = args.get("status", "").strip()
-    if status:
-        try:
-            choice.status = Status(status)
-        except ValueError:
-            choice.problems["status"] = _("There is no status “%(value)s”.", value=status[:40])
-    sort = args.get("sort", "").strip()
-    if sort:
-        if sort in SORTS:
-            choice.sort = sort
-        else:
-            choice.problems["sort"] = _("Tables cannot be sorted by “%(value)s”.", value=sort[:40])
-    page = args.get("page")
-    if page:
-        number = whole_number(page, low=1)
-        if number is None:
-            choice.problems["page"] = _("There is no page “%(value)s”.", value=page[:40])
-        else:
-            choice.page = number
-    return choice
+            problems[name] = message % {"value": value[:40]}
+    return Choice(
+        oblast=found.get("oblast"),
+        country=found["country"].upper() if "country" in found else None,
+        stage=found.get("stage"),
+        status=Status(found["status"]) if "status" in found else None,
+        sort=found.get("sort", DEFAULT_SORT),
+        page=int(found.get("page", 1)),
+        problems=problems,
+    )
 
 
 @dataclass
@@ -146,9 +137,7 @@ def _keeps(choice: Choice) -> Callable[[Row], bool]:
         if choice.stage and choice.stage not in row.cells:
             return False
         if choice.status is not None:
-            cells = (
-                [row.cells[choice.stage]] if choice.stage else list(row.cells.values())
-            )
+            cells = [row.cells[choice.stage]] if choice.stage else list(row.cells.values())
             return any(c.status is choice.status for c in cells)
         return True
 
@@ -165,9 +154,8 @@ def _order(choice: Choice, lang: str) -> Callable[[Row], Any]:
         return lambda r: (_name_key(geo.region_name(r.table.region, lang), lang), name(r))
     if choice.sort == "country":
         return lambda r: (_name_key(geo.country_name(r.table.country, lang), lang), name(r))
-    if choice.sort == "activity":
-        oldest = datetime.min.timestamp()
-        return lambda r: (-(r.last_saved.timestamp() if r.last_saved else oldest), name(r))
+    if choice.sort == "activity":  # newest first; tables with nothing saved last
+        return lambda r: (-r.last_saved.timestamp() if r.last_saved else math.inf, name(r))
     return lambda r: (not r.stuck, not r.help, name(r))
 
 

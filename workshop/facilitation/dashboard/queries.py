@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -36,14 +37,16 @@ from workshop.models import (
 )
 from workshop.permissions import managed_seminar_ids
 
-# -- The seminar --------------------------------------------------------------------------------
+# -- The seminar ----------------------------------------------------------------------------------
 
 
 def managed_seminar(actor: Account, seminar_id: int) -> Seminar | None:
     """The seminar, if ``actor`` manages it (``managed_seminar_ids``, the SQL twin of
     ``can_manage_seminar``): one query, where loading it and its facilitators would take two."""
     return db.session.scalar(
-        sa.select(Seminar).where(Seminar.id == seminar_id, Seminar.id.in_(managed_seminar_ids(actor)))
+        sa.select(Seminar).where(
+            Seminar.id == seminar_id, Seminar.id.in_(managed_seminar_ids(actor))
+        )
     )
 
 
@@ -57,7 +60,7 @@ def managed_revision(actor: Account, seminar_id: int) -> int | None:
     )
 
 
-def _of_seminar(seminar_id: int) -> sa.Select[tuple[int]]:
+def _of_seminar(seminar_id: int | sa.BindParameter[int]) -> sa.Select[tuple[int]]:
     return sa.select(seminar_partnership.c.partnership_id).where(
         seminar_partnership.c.seminar_id == seminar_id
     )
@@ -66,8 +69,10 @@ def _of_seminar(seminar_id: int) -> sa.Select[tuple[int]]:
 # -- The tables -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class TableRow:
+# Rows are named tuples: hundreds or thousands are made on every drawing of the dashboard.
+
+
+class TableRow(NamedTuple):
     id: int
     method_version: str
     cycle: int
@@ -98,30 +103,32 @@ def tables(seminar_id: int) -> list[TableRow]:
         .join(partner, partner.id == Partnership.partner_institution_id)
         .where(Partnership.id.in_(_of_seminar(seminar_id)))
     )
-    return [TableRow(*row) for row in rows]
+    return [TableRow._make(row) for row in rows]
 
 
-# -- Stage runs -------------------------------------------------------------------------------------
+# -- Stage runs -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RunRow:
+class RunRow(NamedTuple):
     id: int
     partnership_id: int
     stage_key: str
     status: StageStatus | None
     returned: int  # how many times a facilitator asked for changes on it
-    submitted_at: datetime | None  # its latest submission
+    submitted_at: datetime | None  # its latest submission, while it waits for review
 
 
-def _current_cycle(column_partnership: sa.ColumnElement[int], column_cycle: sa.ColumnElement[int]):
-    return sa.and_(Partnership.id == column_partnership, Partnership.cycle == column_cycle)
+def _current_cycle(
+    partnership_id: sa.ColumnElement[int], cycle: sa.ColumnElement[int]
+) -> sa.ColumnElement[bool]:
+    """Joins a row to its partnership, if the row is of the partnership's current cycle."""
+    return sa.and_(Partnership.id == partnership_id, Partnership.cycle == cycle)
 
 
 def runs(seminar_id: int) -> list[RunRow]:
     """Every stage run of the current cycles, with its requests for changes counted and its
     latest submission's time."""
-    event = StageEvent
+    event = StageEvent  # read as "each event of the run"
     rows = db.session.execute(
         sa.select(
             StageRun.id,
@@ -129,17 +136,25 @@ def runs(seminar_id: int) -> list[RunRow]:
             StageRun.stage_key,
             StageRun.status,
             sa.func.count(sa.case((event.action == "request_changes", event.id))),
-            sa.func.max(sa.case((event.action == "submit", event.at))),
+            # Only a stage waiting for review shows since when: no time to read for the others.
+            sa.func.max(
+                sa.case(
+                    (
+                        sa.and_(StageRun.status == StageStatus.SUBMITTED, event.action == "submit"),
+                        event.at,
+                    )
+                )
+            ),
         )
         .join(Partnership, _current_cycle(StageRun.partnership_id, StageRun.cycle))
         .outerjoin(event, event.run_id == StageRun.id)
         .where(StageRun.partnership_id.in_(_of_seminar(seminar_id)))
         .group_by(StageRun.id, StageRun.partnership_id, StageRun.stage_key, StageRun.status)
     )
-    return [RunRow(*row) for row in rows]
+    return [RunRow._make(row) for row in rows]
 
 
-# -- Answers --------------------------------------------------------------------------------------------
+# -- Answers --------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -167,6 +182,16 @@ def required_counts() -> dict[tuple[str, str], Required]:
                 per_side=sum(q.per_side for q in required),
             )
     return found
+
+
+@cache
+def stage_keys() -> tuple[str, ...]:
+    """Every stage key of every method version, in the order of the stages."""
+    found: dict[str, int] = {}
+    for version in _versions():
+        for stage in load(version).stages:
+            found.setdefault(stage.key, stage.number)
+    return tuple(sorted(found, key=lambda key: found[key]))
 
 
 @cache
@@ -210,44 +235,92 @@ def _filled() -> sa.ColumnElement[bool]:
     return sa.and_(Answer.value.is_not(None), text.not_in(["null", '""', "[]", "{}"]))
 
 
-@dataclass(frozen=True)
-class AnswerCounts:
-    partnership_id: int
-    stage_key: str
+class StageCounts(NamedTuple):
+    # A tuple: one is made per table and stage, on every drawing of the dashboard.
     filled: int  # answers with something in them, of any question of the stage
     shared: int  # required questions answered together
     ua: int  # required per-side questions answered by the Ukrainian side
     partner: int  # … by the partner side
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerCounts:
+    partnership_id: int
     last_saved: datetime | None
+    stages: dict[str, StageCounts]
 
 
-def answer_counts(seminar_id: int) -> list[AnswerCounts]:
-    """Per partnership and stage: answers given, required ones answered by side, last save."""
-    stage = _stage_of_answer().label("stage")
-    filled = _filled()
-    required = sa.and_(filled, _is_required())
+_COUNTS = ("filled", "shared", "ua", "partner")
 
-    def count(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
-        return sa.func.sum(sa.case((condition, 1), else_=0))
 
-    rows = db.session.execute(
+def _count(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+    return sa.func.sum(sa.case((condition, 1), else_=0))
+
+
+_SEMINAR = sa.bindparam("seminar_id", type_=sa.Integer)
+
+
+@cache
+def _answer_counts_query() -> sa.Select[tuple[object, ...]]:
+    """Three steps, so that each answer row (a long JSON value) is read once: name each
+    answer's stage, whether it is filled and required (materialised: a database would
+    otherwise read the value once per expression using it); count per partnership and stage;
+    turn the stages into columns, one row per partnership."""
+    each = (
         sa.select(
-            Answer.partnership_id,
-            stage,
-            count(filled),
-            count(sa.and_(required, Answer.side == SHARED)),
-            count(sa.and_(required, Answer.side == Side.UKRAINIAN.value)),
-            count(sa.and_(required, Answer.side == Side.PARTNER.value)),
-            sa.func.max(Answer.updated_at),
+            Answer.partnership_id.label("pid"),
+            _stage_of_answer().label("stage"),
+            sa.case((_filled(), 1), else_=0).label("filled"),
+            sa.case((_is_required(), 1), else_=0).label("required"),
+            Answer.side.label("side"),
+            Answer.updated_at.label("at"),
         )
         .join(Partnership, _current_cycle(Answer.partnership_id, Answer.cycle))
-        .where(Answer.partnership_id.in_(_of_seminar(seminar_id)))
-        .group_by(Answer.partnership_id, stage)
+        .where(Answer.partnership_id.in_(_of_seminar(_SEMINAR)))
+        .cte("each_answer")
+        .prefix_with("MATERIALIZED")
     )
-    return [AnswerCounts(*row) for row in rows if row[1] is not None]
+    required = sa.and_(each.c.filled == 1, each.c.required == 1)
+    per_stage = (
+        sa.select(
+            each.c.pid,
+            each.c.stage,
+            sa.func.sum(each.c.filled).label("filled"),
+            _count(sa.and_(required, each.c.side == SHARED)).label("shared"),
+            _count(sa.and_(required, each.c.side == Side.UKRAINIAN.value)).label("ua"),
+            _count(sa.and_(required, each.c.side == Side.PARTNER.value)).label("partner"),
+            sa.func.max(each.c.at).label("at"),
+        )
+        .group_by(each.c.pid, each.c.stage)
+        .cte("per_stage")
+    )
+    columns = [
+        # Cast: PostgreSQL sums a sum into a NUMERIC, which Python would read as a Decimal.
+        sa.cast(
+            sa.func.sum(sa.case((per_stage.c.stage == key, per_stage.c[name]), else_=0)), sa.Integer
+        )
+        for key in stage_keys()
+        for name in _COUNTS
+    ]
+    return sa.select(per_stage.c.pid, sa.func.max(per_stage.c.at), *columns).group_by(
+        per_stage.c.pid
+    )
 
 
-# -- People, comments, help ----------------------------------------------------------------------------
+def answer_counts(seminar_id: int) -> dict[int, AnswerCounts]:
+    """Per partnership: its last save, and per stage the answers given and the required ones
+    answered, by side."""
+    keys, width = stage_keys(), len(_COUNTS)
+    spans = [(key, n * width, (n + 1) * width) for n, key in enumerate(keys)]
+    rows = db.session.execute(_answer_counts_query(), {"seminar_id": seminar_id})
+    found = {}
+    for pid, last_saved, *numbers in rows:
+        stages = {key: StageCounts._make(numbers[a:b]) for key, a, b in spans}
+        found[pid] = AnswerCounts(pid, last_saved, stages)
+    return found
+
+
+# -- People, comments, help -----------------------------------------------------------------------
 
 
 def present(seminar_id: int) -> dict[int, list[str]]:
@@ -280,11 +353,10 @@ def open_comments(seminar_id: int) -> dict[int, int]:
         )
         .group_by(Comment.partnership_id)
     )
-    return {partnership_id: n for partnership_id, n in rows}
+    return {row[0]: row[1] for row in rows}
 
 
-@dataclass(frozen=True)
-class HelpRow:
+class HelpRow(NamedTuple):
     id: int
     partnership_id: int
     stage_key: str | None
@@ -306,4 +378,4 @@ def open_help(seminar_id: int) -> list[HelpRow]:
         .where(HelpRequest.seminar_id == seminar_id, HelpRequest.answered_at.is_(None))
         .order_by(HelpRequest.asked_at, HelpRequest.id)
     )
-    return [HelpRow(*row) for row in rows]
+    return [HelpRow._make(row) for row in rows]

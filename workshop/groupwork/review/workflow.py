@@ -166,6 +166,9 @@ def move(
     if not is_open(method, stage, by_key):
         raise ReviewError(_("This stage opens when the previous one is approved."))
     run = run_for(partnership.id, partnership.cycle, stage.key)
+    if not staff and run.closed_for_room:
+        # The table's own move; facilitators go on reviewing what the closed stage holds.
+        raise ReviewError(_("The facilitator has closed this stage for the room for now."))
     if run.status not in rule.allowed_from:
         raise ReviewError(_("The stage has moved on meanwhile; reload the page."))
     if action == "submit" and unmet:
@@ -202,7 +205,14 @@ def _open_next(
         raise ReviewError(_("Give a reason, so the table knows what to do next."))
     if not is_open(method, stage, runs(partnership.id, partnership.cycle)):
         raise ReviewError(_("This stage opens when the previous one is approved."))
-    run = run_for(partnership.id, partnership.cycle, after.key)
+    return open_early(partnership, after, reason, actor)
+
+
+def open_early(partnership: Partnership, stage: Stage, reason: str, actor: Account) -> StageEvent:
+    """Open ``stage`` at this table before the one before it is approved: the one way a stage
+    is opened by hand, whether for one table (``open_next``) or for the whole room
+    (facilitation/control). The caller has checked who may and why."""
+    run = run_for(partnership.id, partnership.cycle, stage.key)
     run.opened_early = True
     event = StageEvent(
         run=run,
@@ -213,5 +223,5 @@ def _open_next(
         to_status=None,
     )
     db.session.add(event)
-    audit.record("stage_opened_early", actor=actor, obj=run, stage=after.key, cycle=run.cycle)
+    audit.record("stage_opened_early", actor=actor, obj=run, stage=stage.key, cycle=run.cycle)
     return event

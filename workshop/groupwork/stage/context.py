@@ -14,6 +14,7 @@ from typing import Any
 from flask import render_template
 from flask_babel import gettext as _
 
+from workshop.facilitation.control import queries as room
 from workshop.groupwork.access import acting
 from workshop.groupwork.answers import queries
 from workshop.groupwork.answers.services import Conflict
@@ -172,6 +173,10 @@ def build(
         "ballot": _ballot(partnership, cycle, method, stage, by_key, seat, actor),
         "present": presence.others(partnership.id, stage.key, actor),
         "lineage": lineage.build(method, {k: a.value for k, a in answers.items()}, lang),
+        # The room's strip (facilitation/control): the countdown, the notice, "Ask for help".
+        "live_room": room.live_state(seat.seminar_id, partnership, method, by_key, lang)
+        if seat and seat.seminar_id and cycle == partnership.cycle
+        else None,
     }
 
 
