@@ -131,6 +131,7 @@ def test_a_closed_stage_refuses_every_save_at_every_table_until_reopened(
     assert "The facilitator has closed this stage for the room for now." in page.get_data(
         as_text=True
     )
+    assert "Submit for review" not in page.get_data(as_text=True)  # nor offered to the table
     submit = seated.post(f"/partnerships/{room.partnership.id}/stages/agreement/submit", headers=EN)
     assert submit.status_code == 422
     assert _run(room.partnership.id, "agreement").status is None  # type: ignore[union-attr]

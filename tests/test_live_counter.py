@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.factories import World, make_partnership
-from workshop import live
+from workshop import create_app, live
+from workshop.auth.services import open_session
 from workshop.extensions import db
 from workshop.groupwork.stage import presence
 from workshop.models import Account, Comment, HelpRequest, StageRun
@@ -102,3 +104,33 @@ def test_arriving_at_a_table_is_news_but_staying_there_is_not(world: World) -> N
     presence.mark(world.partnership.id, "agreement", world.participant)  # the next heartbeat
     db.session.commit()
     assert revisions(world)[0] == arrived
+
+
+def test_a_change_made_through_one_app_is_seen_by_another_apps_poll(
+    app: Flask, world: World, login: Callable[[Account], FlaskClient]
+) -> None:
+    """Two app instances with their own engines and pools, as two worker processes have: the
+    counter they poll is in the database, so the second sees the first's change at once."""
+    other = create_app({**app.config, "SERVER_NAME": "localhost"})
+    other.test_client_class = type(app.test_client())
+    watcher = other.test_client()
+    token = open_session(world.facilitator, hours=1)
+    db.session.commit()
+    with watcher.session_transaction() as session:
+        session["_user_id"] = token
+    url = f"/seminars/{world.seminar.id}/dashboard/changes"
+    first = watcher.get(url, headers=EN)
+    assert first.status_code == 200
+    seen = first.headers["X-Revision"]
+    assert watcher.get(f"{url}?since={seen}").status_code == 204
+    saved = login(world.participant).post(
+        f"/partnerships/{world.partnership.id}/answers",
+        json={"question": "shared_vision_uk", "value": "Разом", "base_version": 0, "key": "c" * 32},
+        headers=EN,
+    )
+    assert saved.status_code == 200
+    after = watcher.get(f"{url}?since={seen}", headers=EN)
+    assert after.status_code == 200 and after.headers["X-Revision"] != seen
+    with other.app_context():
+        db.session.remove()
+        db.engine.dispose()
