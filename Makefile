@@ -55,9 +55,9 @@ test:
 	scripts/system-deps.sh
 	$(MAKE) --no-print-directory install-test lint
 	@echo "== test suite on SQLite =="
-	$(BIN)/pytest -n 2
+	$(BIN)/pytest -n 2 --dist worksteal
 	@echo "== test suite on PostgreSQL =="
-	scripts/with-postgres.sh $(BIN)/pytest -n 2
+	scripts/with-postgres.sh $(BIN)/pytest -n 2 --dist worksteal
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache
