@@ -7,6 +7,7 @@ method version asks appears in the annex as it is.
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 
 from workshop.documents import model
 from workshop.documents.content.blocks import joined_facts, question_blocks, rows_block
@@ -17,7 +18,8 @@ from workshop.method.definition import Stage
 def status_label(status: str | None) -> str:
     labels = {
         "approved": _("approved"),
-        "submitted": _("submitted for review"),
+        # A state, where the review history uses the same English words for what a person did.
+        "submitted": pgettext("stage status", "submitted for review"),
         "changes_requested": _("changes requested"),
         "reopened": _("reopened"),
     }

@@ -19,8 +19,11 @@ def parties(src: Source) -> tuple[model.Party, ...]:
         city = formats.localized(record, "city", src.lang)
         region_code = record.get("region")
         region = geo.region_name(region_code, src.lang)
-        if city and (region_code in geo.CITY_REGIONS or region.casefold() == city.casefold()):
-            region = ""  # "Kyiv, Kyiv City" or "Stockholm, Stockholm" would say it twice
+        # "Kyiv, Kyiv City" or "Стокгольм, Stockholm" would name the place twice: a region that
+        # is the city, in either language (abroad the region is free text, often in English).
+        names = {(record.get(f"city_{lang}") or "").casefold() for lang in ("uk", "en")}
+        if city and (region_code in geo.CITY_REGIONS or region.casefold() in names):
+            region = ""
         country = record.get("country") or ""
         out.append(
             model.Party(
