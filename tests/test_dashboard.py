@@ -318,8 +318,8 @@ def test_the_dashboard_and_its_poll_cost_the_same_few_queries_for_10_and_1000_ta
     assert few == many, (few, many)
     page, unchanged, not_modified, fragment = many
     # The session, the seminar, and one query per aggregate (tables, stage runs, answers,
-    # people at the tables, open comments, help requests).
-    assert page <= 8 and fragment <= 9
+    # people at the tables, open comments, help requests, the plenary's newest proposals).
+    assert page <= 9 and fragment <= 10
     # The poll: the session (the signed-in person) and the seminar's change counter.
     assert unchanged <= 2 and not_modified <= 2
 
@@ -373,6 +373,17 @@ def test_the_poll_answers_nothing_new_until_a_save_a_comment_or_a_help_request(
     poll_after(ask_for_help)
     fresh = staff.get(dashboard(world, "/changes"), headers=EN)
     assert "1 asking for help" in text_of(fresh)
+
+    def propose() -> None:
+        sent = at_table.post(
+            f"/tables/{world.partnership.id}/plenary",
+            data={"action": "propose", "kind": "principle", "text": "Learning goes both ways"},
+        )
+        assert sent.status_code == 302, sent.get_data(as_text=True)[:300]
+
+    poll_after(propose)  # a table's plenary proposal arrives on the dashboard too
+    fresh = text_of(staff.get(dashboard(world, "/changes"), headers=EN))
+    assert "Plenary: 1 proposal" in fresh and "Learning goes both ways" in fresh
 
 
 def test_the_poll_keeps_the_filters_and_a_quiet_room_is_drawn_again_each_minute(

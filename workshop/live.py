@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -42,6 +43,13 @@ _BY_PARTNERSHIP = (Answer, StageRun, Comment, Vote)
 _BY_SEMINAR = (HelpRequest, Proposal, ProposalVote, SeminarStage, PlenaryRound, Membership)
 
 _seminar = Seminar.__table__
+
+
+def poll_every(usual_ms: int = 5000) -> int:
+    """How often a live screen asks whether the room changed, in milliseconds: every few seconds
+    in the room; the ``LIVE_POLL_MS`` setting overrides it for every screen at once (a browser
+    test that should not wait sets it low)."""
+    return int(current_app.config.get("LIVE_POLL_MS", usual_ms))
 
 
 def etag(revision: int) -> str:

@@ -8,11 +8,11 @@
  * error it waits longer each time. Without this script the page has its "Refresh" link. */
 (function () {
   "use strict";
-  var EVERY = 5000;
   var LONGEST = 60000;
   var live = document.getElementById("dashboard-live");
   var news = document.getElementById("dashboard-news");
   if (!live || !news || !window.fetch || !window.DOMParser) { return; }
+  var EVERY = parseInt(live.getAttribute("data-every"), 10) || 5000;
 
   var wait = EVERY;
   var timer = null;

@@ -120,6 +120,16 @@ def test_a_live_round_reaches_both_tables_without_a_reload(
     staff.goto(f"{live_server}/seminars/{seminar.id}/dashboard")
     row = staff.locator("#dashboard-live tbody tr", has_text="Kryvyi Rih")
     expect(row.locator("[id^=answer-help-]")).to_be_visible()
+    staff.evaluate("window.drawnOnce = true")
+    two.goto(f"{live_server}/tables/{pairs[1].id}/plenary")
+    two.locator("#plenary-text-principle").fill("Learning goes both ways")
+    with two.expect_navigation():
+        two.locator("#plenary-principle button[value=propose]").click()
+    expect(staff.locator(".dash-plenary")).to_contain_text(
+        "Learning goes both ways", timeout=SOON
+    )  # a table's proposal reaches the dashboard as it is made
+    assert staff.evaluate("window.drawnOnce === true"), "the dashboard was loaded again"
+    assert_accessible(staff, "dashboard with a plenary proposal")
 
     staff.goto(f"{live_server}/seminars/{seminar.id}/projector")
     expect(staff.locator(".projector-code")).to_have_text(codes.grouped(seminar.join_code))

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import render_template, url_for
 
-from workshop import codes
+from workshop import codes, live
 from workshop.documents.qr import data_uri, qr_svg
 from workshop.facilitation.control import queries
 from workshop.facilitation.control.services import MINUTES, NOTICE_CHARS
@@ -77,7 +77,7 @@ def _projector_context(seminar: Seminar) -> dict[str, Any]:
         "notice_at": queries.clock(seminar.notice_at),
         "lang": current_lang(),
         "poll_url": url_for("control.projector_live", seminar_id=seminar.id),
-        "poll_every": queries.poll_every(),
+        "poll_every": live.poll_every(),
         "now": utcnow().replace(microsecond=0).isoformat(),
         **plenary.projector_context(seminar),  # the plenary's part of the projector
     }

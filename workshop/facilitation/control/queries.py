@@ -12,9 +12,10 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import url_for
 from flask_babel import format_time
 
+from workshop import live
 from workshop.extensions import db
 from workshop.groupwork.review.workflow import is_open
 from workshop.method.definition import CURRENT_VERSION, Method, Stage, Text, load
@@ -48,12 +49,6 @@ def managed_revision(actor: Account, seminar_id: int) -> int | None:
             Seminar.id == seminar_id, Seminar.id.in_(managed_seminar_ids(actor))
         )
     )
-
-
-def poll_every() -> int:
-    """How often a screen asks whether the room changed, in milliseconds: every few seconds
-    (``LIVE_POLL_MS`` changes it, e.g. for a browser test that should not wait)."""
-    return int(current_app.config.get("LIVE_POLL_MS", 5000))
 
 
 def clock(moment: datetime | None) -> str:
@@ -345,7 +340,7 @@ def live_state(
         help_asked_at=asked_at,
         poll_url=url_for("control.table_live", partnership_id=partnership.id),
         help_url=url_for("control.ask_help", partnership_id=partnership.id),
-        poll_every=poll_every(),
+        poll_every=live.poll_every(),
         now=utcnow(),
     )
 

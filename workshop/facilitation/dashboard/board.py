@@ -127,6 +127,9 @@ class Board:
     rows: list[Row]
     summary: Summary
     live_round: bool
+    # The room-wide round's newest proposals (each knows how many there are in all): the
+    # dashboard shows them arrive while the tables propose.
+    proposals: list[queries.ProposalRow] = field(default_factory=list)
 
 
 def _columns(versions: set[str]) -> list[Column]:
@@ -146,7 +149,7 @@ def round_running(seminar: Seminar, now: datetime) -> bool:
 
 
 def build(seminar: Seminar) -> Board:
-    """The whole seminar's board, from the six aggregate queries of ``queries``."""
+    """The whole seminar's board, from the seven aggregate queries of ``queries``."""
     now = utcnow()
     tables = queries.tables(seminar.id)
     runs: dict[int, dict[str, queries.RunRow]] = defaultdict(dict)
@@ -186,7 +189,8 @@ def build(seminar: Seminar) -> Board:
         asking=sum(bool(r.help) for r in rows),
         waiting=sum(r.waiting for r in rows),
     )
-    return Board(_columns({t.method_version for t in tables}), rows, summary, live)
+    columns = _columns({t.method_version for t in tables})
+    return Board(columns, rows, summary, live, queries.latest_proposals(seminar.id))
 
 
 def _cells(

@@ -10,11 +10,12 @@ from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import to_user_timezone
 
-from workshop import geo
+from workshop import geo, live
 from workshop.facilitation.dashboard import board, filters
 from workshop.facilitation.dashboard.board import Status
 from workshop.facilitation.dashboard.forms import StuckMinutesForm
 from workshop.facilitation.dashboard.stamp import stamp
+from workshop.facilitation.plenary import labels
 from workshop.i18n import current_lang
 from workshop.models import Seminar, utcnow
 
@@ -101,6 +102,8 @@ def render(
         "status_labels": status_labels(),
         "words": _words(),
         "label": lambda row: filters.label(row, lang),
+        "proposer": _proposer(drawn, lang),
+        "kind_short": labels.kind_short,
         "region_name": lambda code: geo.region_name(code, lang),
         "clock": _clock(now, lang),
         "stage_url": _Links("stage.page", stage_key=_Links.KEY),
@@ -109,6 +112,7 @@ def render(
         "here_url": url_for("dashboard.page", seminar_id=seminar.id, **choice.args()),
         "help_url": url_for("dashboard.answer_help", seminar_id=seminar.id, **choice.args()),
         "stamp": stamp(seminar.revision, now),
+        "poll_every": live.poll_every(),
     }
     if fragment:
         return render_template(LIVE, **context), context["stamp"]
@@ -123,6 +127,14 @@ def render(
         **context,
     )
     return page, context["stamp"]
+
+
+def _proposer(drawn: board.Board, lang: str) -> Callable[[int | None], str]:
+    """The table that made a proposal, named as its row is (only the few shown are asked)."""
+    rows = {row.table.id: row for row in drawn.rows}
+    return lambda partnership_id: (
+        filters.label(rows[partnership_id], lang) if partnership_id in rows else ""
+    )
 
 
 def _with_chosen(

@@ -26,7 +26,9 @@ from workshop.models import (
     HelpRequest,
     Institution,
     Partnership,
+    PlenaryKind,
     Presence,
+    Proposal,
     Seminar,
     Side,
     StageEvent,
@@ -379,3 +381,35 @@ def open_help(seminar_id: int) -> list[HelpRow]:
         .order_by(HelpRequest.asked_at, HelpRequest.id)
     )
     return [HelpRow._make(row) for row in rows]
+
+
+# -- The plenary --------------------------------------------------------------------------------
+
+
+class ProposalRow(NamedTuple):
+    kind: PlenaryKind
+    text: str
+    partnership_id: int | None
+    at: datetime
+    total: int  # the seminar's proposals still standing (not merged into another)
+
+
+LATEST_PROPOSALS = 5
+
+
+def latest_proposals(seminar_id: int) -> list[ProposalRow]:
+    """The newest proposals of the room-wide round, each row carrying how many there are in all
+    (a window count: one query however many tables propose)."""
+    rows = db.session.execute(
+        sa.select(
+            Proposal.kind,
+            Proposal.text,
+            Proposal.partnership_id,
+            Proposal.at,
+            sa.func.count().over().label("total"),
+        )
+        .where(Proposal.seminar_id == seminar_id, Proposal.merged_into_id.is_(None))
+        .order_by(Proposal.at.desc(), Proposal.id.desc())
+        .limit(LATEST_PROPOSALS)
+    )
+    return [ProposalRow._make(row) for row in rows]

@@ -15,6 +15,7 @@ from typing import Any
 from flask import render_template, url_for
 from markupsafe import Markup
 
+from workshop import live
 from workshop.facilitation.plenary import queries
 from workshop.facilitation.plenary.labels import kind_short, kind_title, state_label
 from workshop.facilitation.plenary.services import DOTS_RANGE, MAX_CHARS, MIN_CHARS
@@ -99,7 +100,7 @@ def table(
         "partnership": partnership,
         "boards": boards,
         "changes_url": url_for("plenary.table_changes", partnership_id=partnership.id),
-        "poll_every": TABLE_POLL_MS,
+        "poll_every": live.poll_every(TABLE_POLL_MS),
         "mine": queries.my_dots(seminar.id, voter.id) if voting else {},
         "voters": queries.voter_count(seminar.id) if voting else {},
     }
@@ -122,6 +123,6 @@ def manage(
         "boards": boards,
         "voters": queries.voter_count(seminar.id),
         "changes_url": url_for("plenary.changes", seminar_id=seminar.id),
-        "poll_every": MANAGE_POLL_MS,
+        "poll_every": live.poll_every(MANAGE_POLL_MS),
     }
     return _draw(MANAGE_PAGE, MANAGE_LIVE, context, fragment)
