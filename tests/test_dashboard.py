@@ -4,8 +4,7 @@ keeps it live, the stuck flag, help requests, and who may see it."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -14,6 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.factories import World, make_institution, make_partnership
+from tests.querycount import count_queries
 from workshop.auth.services import open_session
 from workshop.extensions import db
 from workshop.facilitation.dashboard import stamp
@@ -169,21 +169,6 @@ def test_completion_is_counted_per_side_where_each_side_answers(
 
 
 # -- Query counts ---------------------------------------------------------------------------------
-
-
-@contextmanager
-def count_queries() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-            statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)
 
 
 def add_tables(seminar: Seminar, count: int, actor: Account) -> None:

@@ -8,8 +8,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from openpyxl import load_workbook
 
 from tests import factories
 from tests.factories import World
+from tests.querycount import count_queries
 from workshop.auth.services import open_session
 from workshop.documents import services as documents
 from workshop.exports import columns, seminar_json, tabular
@@ -92,21 +92,6 @@ def urls(seminar_id: int) -> dict[str, str]:
         "xlsx": f"{base}/answers.xlsx",
         "json": f"{base}/seminar.json",
     }
-
-
-@contextmanager
-def count_queries() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-            statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)
 
 
 def csv_lines(body: bytes) -> tuple[list[str], list[dict[str, str]]]:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 import pytest
 import sqlalchemy as sa
@@ -14,6 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.factories import World, make_participant, stored_answer
+from tests.querycount import count_queries
 from workshop.auth.services import open_session
 from workshop.extensions import db
 from workshop.method.definition import load
@@ -268,21 +268,6 @@ def test_a_stale_section_post_shows_both_versions_and_keeps_mine(
     )
     assert again.status_code == 302
     assert stored(world, "assessment_team").value == "Mine, typed meanwhile"
-
-
-@contextmanager
-def count_queries() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-            statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)
 
 
 def test_an_autosave_costs_at_most_five_queries_and_under_two_kilobytes(

@@ -4,8 +4,7 @@ tables' screens poll to follow them, with "Ask for help"."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -13,6 +12,7 @@ import sqlalchemy as sa
 from flask.testing import FlaskClient
 
 from tests.factories import World, make_participant, make_partnership, stored_answer
+from tests.querycount import count_queries
 from workshop import live
 from workshop.extensions import db
 from workshop.models import (
@@ -349,20 +349,6 @@ def test_the_stage_page_shows_the_room_and_asking_for_help_raises_one_flag(
     assert login(world.head).post(help_url).status_code == 404
     assert login(world.facilitator).post(help_url).status_code == 404
     assert db.session.scalar(sa.select(sa.func.count()).select_from(HelpRequest)) == 1
-
-
-@contextmanager
-def count_queries() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)
 
 
 def test_the_room_costs_the_same_queries_however_many_tables(world: World, login: Login) -> None:

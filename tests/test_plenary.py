@@ -6,8 +6,6 @@ from __future__ import annotations
 import csv
 import html
 import io
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import flask_babel
@@ -20,6 +18,7 @@ from werkzeug.test import TestResponse
 
 from tests import factories
 from tests.factories import World
+from tests.querycount import count_queries
 from workshop.auth.services import open_session
 from workshop.extensions import db
 from workshop.facilitation.plenary import queries
@@ -582,20 +581,6 @@ def test_permissions(room: Room, app: Flask) -> None:
 
 
 # -- Staying current -----------------------------------------------------------------------------
-
-
-@contextmanager
-def count_queries() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)
 
 
 def test_the_pages_poll_the_change_counter(room: Room) -> None:

@@ -5,8 +5,7 @@ seminar filter; a constant number of queries at 10 and 1,000 partnerships; admin
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -16,6 +15,7 @@ from flask.testing import FlaskClient
 
 from tests import factories
 from tests.factories import World
+from tests.querycount import count_queries
 from workshop import geo
 from workshop.extensions import db
 from workshop.method.definition import load
@@ -36,21 +36,6 @@ from workshop.paths import STATIC_DIR
 
 EN = {"Accept-Language": "en"}
 Login = Callable[[Account], FlaskClient]
-
-
-@contextmanager
-def count_queries() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-            statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)
 
 
 def squeezed(html: str) -> str:

@@ -15,8 +15,6 @@ below: ``test_the_cast_covers_every_role_and_every_kind_of_partnership`` fails u
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -30,6 +28,7 @@ from tests.factories import (
     make_partnership,
     make_seminar,
 )
+from tests.querycount import count_queries
 from workshop.auth.services import load_session, open_session
 from workshop.extensions import db
 from workshop.models import (
@@ -229,20 +228,6 @@ def test_the_cast_covers_every_role_and_every_kind_of_partnership(cast: Cast) ->
     assert set(MANAGES) <= set(SEES)
     assert {len(p.seminars) for p in cast.partnerships.values()} == {0, 1, 2}
     assert {m.active for a in cast.actors.values() for m in a.memberships} == {True, False}
-
-
-@contextmanager
-def count_queries() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)
 
 
 @pytest.mark.parametrize(

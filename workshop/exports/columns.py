@@ -18,10 +18,8 @@ class Column:
     numeric: bool = False
 
 
-# The long format: one line per answer cell. The order is part of the format: never reorder,
-# only add at the end (and say so in docs/exports.md).
-LONG_COLUMNS: tuple[Column, ...] = (
-    Column("seminar_id", _l("The seminar's id in the workshop."), numeric=True),
+# Which partnership a line is about, in the long format and on every stage sheet alike.
+_PAIR: tuple[Column, ...] = (
     Column("partnership_id", _l("The partnership's id in the workshop."), numeric=True),
     Column("ua_institution_en", _l("The Ukrainian hospital's name in English.")),
     Column("ua_institution_uk", _l("The Ukrainian hospital's name in Ukrainian (may be empty).")),
@@ -29,6 +27,13 @@ LONG_COLUMNS: tuple[Column, ...] = (
     Column(
         "partner_institution_uk", _l("The partner hospital's name in Ukrainian (may be empty).")
     ),
+)
+
+# The long format: one line per answer cell. The order is part of the format: never reorder,
+# only add at the end (and say so in docs/exports.md).
+LONG_COLUMNS: tuple[Column, ...] = (
+    Column("seminar_id", _l("The seminar's id in the workshop."), numeric=True),
+    *_PAIR,
     Column("method_version", _l("The TPI method version the partnership works on, e.g. 2024.2.")),
     Column(
         "cycle",
@@ -126,13 +131,7 @@ LONG_KEYS: tuple[str, ...] = tuple(c.key for c in LONG_COLUMNS)
 
 # The first columns of every stage sheet of the workbook; one column per question follows.
 WIDE_COLUMNS: tuple[Column, ...] = (
-    Column("partnership_id", _l("The partnership's id in the workshop."), numeric=True),
-    Column("ua_institution_en", _l("The Ukrainian hospital's name in English.")),
-    Column("ua_institution_uk", _l("The Ukrainian hospital's name in Ukrainian (may be empty).")),
-    Column("partner_institution_en", _l("The partner hospital's name in English.")),
-    Column(
-        "partner_institution_uk", _l("The partner hospital's name in Ukrainian (may be empty).")
-    ),
+    *_PAIR,
     Column("method_version", _l("The TPI method version the partnership works on.")),
     Column("cycle", _l("The partnership's current TPI cycle."), numeric=True),
     Column(

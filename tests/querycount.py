@@ -1,0 +1,27 @@
+"""Counting the SQL statements a piece of work sends: the query budgets the tests hold pages to."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import sqlalchemy as sa
+
+from workshop.extensions import db
+
+
+@contextmanager
+def count_queries() -> Iterator[list[str]]:
+    """The statements sent inside the block. Savepoints and their release or rollback are left
+    out: they are bookkeeping of a transaction, not queries a page asks for."""
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
