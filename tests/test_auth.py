@@ -64,6 +64,20 @@ def test_every_sign_in_is_audited(client: FlaskClient) -> None:
     assert actions == ["login_failed", "login"]
 
 
+def test_a_failed_sign_in_names_the_account_never_the_text_typed(client: FlaskClient) -> None:
+    admin = make_account(role=Role.ADMIN, email="admin@example.org")
+    db.session.commit()
+    sign_in(client, "admin@example.org", "wrong one")
+    # A password typed into the e-mail field by mistake must not be kept anywhere.
+    sign_in(client, "MySecretPassword42", "x")
+    events = db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id)).all()
+    assert [(e.action, e.object_id, e.details.get("known_account")) for e in events] == [
+        ("login_failed", admin.id, True),
+        ("login_failed", None, False),
+    ]
+    assert all("MySecretPassword42" not in str(e.details) for e in events)
+
+
 def test_a_switched_off_account_is_signed_out_at_once(
     app: Flask, world: World, login: Callable[[Account], FlaskClient]
 ) -> None:

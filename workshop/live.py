@@ -74,11 +74,25 @@ def _of_partnerships(ids: Iterable[int]) -> sa.ColumnElement[bool]:
     )
 
 
+# Every autosave runs this: built once, so a save does not rebuild and re-key the statement.
+_TOUCH_PARTNERSHIPS = (
+    sa.update(_seminar)
+    .where(
+        _seminar.c.id.in_(
+            sa.select(seminar_partnership.c.seminar_id).where(
+                seminar_partnership.c.partnership_id.in_(sa.bindparam("ids", expanding=True))
+            )
+        )
+    )
+    .values(revision=_seminar.c.revision + 1)
+)
+
+
 def touch_partnerships(ids: Iterable[int]) -> None:
     """Count a change at these partnerships' tables in every seminar they take part in."""
-    ids = list(ids)
+    ids = sorted(set(ids))
     if ids:
-        _bump(db.session.connection(), _of_partnerships(ids))
+        db.session.connection().execute(_TOUCH_PARTNERSHIPS, {"ids": ids})
 
 
 def touch_seminar(seminar_id: int) -> None:

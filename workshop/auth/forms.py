@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 
 from workshop.choices import options, record_id
 from workshop.models import Side
+from workshop.widgets import QuickSelect
 
 
 class LoginForm(FlaskForm):
@@ -35,6 +36,7 @@ class JoinDetailsForm(FlaskForm):
         _l("Your partnership"),
         coerce=record_id,
         validate_choice=True,
+        widget=QuickSelect(),  # a programme seminar offers hundreds of tables
         validators=[DataRequired(_l("Choose your partnership."))],
     )
     side = RadioField(

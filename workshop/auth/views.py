@@ -17,7 +17,7 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from workshop import throttle
-from workshop.auth import devices, limits, pending, services
+from workshop.auth import devices, limits, pending, queries, services
 from workshop.auth.forms import JoinCodeForm, JoinDetailsForm, LoginForm, ResumeForm
 from workshop.auth.sessions import acting_account, sign_in, sign_out
 from workshop.choices import options
@@ -148,7 +148,9 @@ def _details_form(seminar: Seminar) -> JoinDetailsForm:
     form.partnership.choices = options(
         [
             (p.id, partnership_label(p))
-            for p in sorted(seminar.partnerships, key=lambda p: localized(p.ua_institution, "name"))
+            for p in sorted(
+                queries.tables_of(seminar.id), key=lambda p: localized(p.ua_institution, "name")
+            )
         ],
         placeholder=_("Choose…"),
     )

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from workshop.groupwork.answers import merge
 from workshop.groupwork.answers.services import Conflict
 from workshop.groupwork.answers.values import InvalidAnswer, clean
-from workshop.groupwork.review.queries import runs
+from workshop.groupwork.review.queries import run_states
 from workshop.groupwork.review.workflow import previous, why_not_editable
 from workshop.method.definition import Method, Question, Stage
 from workshop.models import Account, Partnership
@@ -58,7 +58,7 @@ def refusal(
     before = previous(method, stage)
     keys = [stage.key] + ([before.key] if before else [])
     return why_not_editable(
-        method, stage, runs(partnership.id, partnership.cycle, keys), partnership
+        method, stage, run_states(partnership.id, partnership.cycle, keys), partnership
     )
 
 

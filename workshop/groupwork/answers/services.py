@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from workshop import audit, live
 from workshop.extensions import db
@@ -90,6 +91,69 @@ def _conflict(partnership_id: int, cycle: int, key: str, side: str) -> Conflict:
     return Conflict(version=answer.version, value=answer.value, by=name, at=answer.updated_at)
 
 
+_answer, _revision = Answer.__table__, AnswerRevision.__table__
+_ONE_ANSWER = sa.and_(
+    _answer.c.partnership_id == sa.bindparam("p_id"),
+    _answer.c.cycle == sa.bindparam("p_cycle"),
+    _answer.c.question_key == sa.bindparam("p_key"),
+    _answer.c.side == sa.bindparam("p_side"),
+)
+# The statements of a save, built once (every autosave runs them). Parameters are named p_…:
+# a column's own name is reserved for the VALUES clause.
+_FIRST_VALUES = {
+    "partnership_id": sa.bindparam("p_id"),
+    "cycle": sa.bindparam("p_cycle"),
+    "question_key": sa.bindparam("p_key"),
+    "side": sa.bindparam("p_side"),
+    "value": sa.bindparam("p_value", type_=_answer.c.value.type),
+    "version": 1,
+    "updated_by_id": sa.bindparam("by"),
+    "updated_at": sa.bindparam("now"),
+}
+_ANSWER_KEY = ["partnership_id", "cycle", "question_key", "side"]
+# The first save of an answer, per dialect: somebody else's first save of the same answer makes
+# it insert nothing (and return no id) instead of failing, so no savepoint is needed to recover.
+_FIRST = {
+    "postgresql": postgresql.insert(_answer)
+    .values(_FIRST_VALUES)
+    .on_conflict_do_nothing(index_elements=_ANSWER_KEY)
+    .returning(_answer.c.id),
+    "sqlite": sqlite.insert(_answer)
+    .values(_FIRST_VALUES)
+    .on_conflict_do_nothing(index_elements=_ANSWER_KEY)
+    .returning(_answer.c.id),
+}
+_NEXT = (
+    sa.update(_answer)
+    .where(
+        _ONE_ANSWER,
+        _answer.c.version == sa.bindparam("base"),
+        # A key already used for this answer is a replay: it updates nothing, so the revision
+        # insert below can never collide with the (answer, key) constraint.
+        ~sa.exists().where(
+            _revision.c.answer_id == _answer.c.id,
+            _revision.c.idempotency_key == sa.bindparam("p_key_used"),
+        ),
+    )
+    .values(
+        value=sa.bindparam("p_value", type_=_answer.c.value.type),
+        version=_answer.c.version + 1,
+        updated_by_id=sa.bindparam("by"),
+        updated_at=sa.bindparam("now"),
+    )
+    .returning(_answer.c.id)
+)
+_REVISION = sa.insert(_revision).values(
+    answer_id=sa.bindparam("p_answer_id"),
+    version=sa.bindparam("p_version"),
+    value=sa.bindparam("p_value", type_=_revision.c.value.type),
+    author_id=sa.bindparam("by"),
+    at=sa.bindparam("now"),
+    idempotency_key=sa.bindparam("p_key_used"),
+    restored_from=sa.bindparam("p_restored_from"),
+)
+
+
 class _Stale(Exception):
     """The answer moved on since the version the save started from."""
 
@@ -111,56 +175,48 @@ def save_answer(
     Costs two statements on the happy path: a conditional UPDATE (or the first INSERT) and the
     revision INSERT.
     """
+    where = {"p_id": partnership_id, "p_cycle": cycle, "p_key": key, "p_side": side}
     now = utcnow()
     new_version = base_version + 1
+    # Core statements on the session's connection: the ORM's DML path (bulk persistence,
+    # session synchronisation) cost more than the statements themselves. No savepoint: neither
+    # statement can fail on a constraint (see _FIRST and _NEXT), so a refused save leaves the
+    # transaction as it was, and a section form's other answers in it stand.
+    connection = db.session.connection()
     try:
-        with db.session.begin_nested():
-            if base_version == 0:
-                answer_id = db.session.scalar(
-                    sa.insert(Answer)
-                    .values(
-                        partnership_id=partnership_id,
-                        cycle=cycle,
-                        question_key=key,
-                        side=side,
-                        value=value,
-                        version=1,
-                        updated_by_id=actor.id,
-                        updated_at=now,
-                    )
-                    .returning(Answer.id)
-                )
-            else:
-                answer_id = db.session.scalar(
-                    sa.update(Answer)
-                    .where(
-                        Answer.partnership_id == partnership_id,
-                        Answer.cycle == cycle,
-                        Answer.question_key == key,
-                        Answer.side == side,
-                        Answer.version == base_version,
-                    )
-                    .values(
-                        value=value, version=new_version, updated_by_id=actor.id, updated_at=now
-                    )
-                    .returning(Answer.id)
-                    .execution_options(synchronize_session=False)
-                )
-            if answer_id is None:
-                raise _Stale
-            db.session.execute(
-                sa.insert(AnswerRevision).values(
-                    answer_id=answer_id,
-                    version=new_version,
-                    value=value,
-                    author_id=actor.id,
-                    at=now,
-                    idempotency_key=idempotency_key,
-                    restored_from=restored_from,
-                )
-            )
+        if base_version == 0:
+            answer_id = connection.execute(
+                _FIRST[connection.dialect.name],
+                {**where, "p_value": value, "by": actor.id, "now": now},
+            ).scalar()
+        else:
+            answer_id = connection.execute(
+                _NEXT,
+                {
+                    **where,
+                    "base": base_version,
+                    "p_value": value,
+                    "by": actor.id,
+                    "now": now,
+                    "p_key_used": idempotency_key,
+                },
+            ).scalar()
+        if answer_id is None:
+            raise _Stale
+        connection.execute(
+            _REVISION,
+            {
+                "p_answer_id": answer_id,
+                "p_version": new_version,
+                "p_value": value,
+                "by": actor.id,
+                "now": now,
+                "p_key_used": idempotency_key,
+                "p_restored_from": restored_from,
+            },
+        )
         live.touch_partnerships([partnership_id])  # the dashboard sees the table move
-    except (_Stale, sa.exc.IntegrityError):
+    except _Stale:
         if idempotency_key and (
             replay := _replayed(partnership_id, cycle, key, side, idempotency_key)
         ):

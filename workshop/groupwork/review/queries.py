@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime
+from typing import NamedTuple
+
 import sqlalchemy as sa
 
 from workshop.extensions import db
@@ -19,7 +23,40 @@ def runs(partnership_id: int, cycle: int, keys: list[str] | None = None) -> dict
     return {run.stage_key: run for run in db.session.scalars(query)}
 
 
-def status_of(stage: Stage, by_key: dict[str, StageRun]) -> StageStatus | None:
+class RunState(NamedTuple):
+    """What decides whether a stage's answers may change: a run's state without the object."""
+
+    status: StageStatus | None
+    opened_early: bool
+    first_approved_at: datetime | None
+    closed_for_room: bool
+
+
+_run = StageRun.__table__
+# Every autosave asks this (the lock check): built once, read as plain rows. Loading StageRun
+# objects cost more than the save's own statements.
+_RUN_STATES = sa.select(
+    _run.c.stage_key,
+    _run.c.status,
+    _run.c.opened_early,
+    _run.c.first_approved_at,
+    _run.c.closed_for_room,
+).where(
+    _run.c.partnership_id == sa.bindparam("p_id"),
+    _run.c.cycle == sa.bindparam("p_cycle"),
+    _run.c.stage_key.in_(sa.bindparam("p_keys", expanding=True)),
+)
+
+
+def run_states(partnership_id: int, cycle: int, keys: list[str]) -> Mapping[str, RunState]:
+    """The named stages' lock state in this cycle, by stage key: one small query."""
+    rows = db.session.connection().execute(
+        _RUN_STATES, {"p_id": partnership_id, "p_cycle": cycle, "p_keys": keys}
+    )
+    return {row[0]: RunState(*row[1:]) for row in rows}
+
+
+def status_of(stage: Stage, by_key: Mapping[str, StageRun | RunState]) -> StageStatus | None:
     run = by_key.get(stage.key)
     return run.status if run else None
 

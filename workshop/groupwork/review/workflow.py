@@ -9,6 +9,7 @@ and why. All of it happens within one cycle of the partnership.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -16,7 +17,7 @@ from flask_babel import gettext as _
 
 from workshop import audit
 from workshop.extensions import db
-from workshop.groupwork.review.queries import runs, status_of
+from workshop.groupwork.review.queries import RunState, runs, status_of
 from workshop.method.definition import Method, Stage
 from workshop.models import Account, Partnership, StageEvent, StageRun, StageStatus, utcnow
 from workshop.usererror import UserError
@@ -62,7 +63,7 @@ def following(method: Method, stage: Stage) -> Stage | None:
     return method.stages[index + 1] if index + 1 < len(method.stages) else None
 
 
-def is_open(method: Method, stage: Stage, by_key: dict[str, StageRun]) -> bool:
+def is_open(method: Method, stage: Stage, by_key: Mapping[str, StageRun | RunState]) -> bool:
     """Open once the stage before was approved (even if reopened since) or opened early."""
     before = previous(method, stage)
     if before is None:
@@ -91,7 +92,10 @@ def being_revised(method: Method, stage: Stage, by_key: dict[str, StageRun]) -> 
 
 
 def why_not_editable(
-    method: Method, stage: Stage, by_key: dict[str, StageRun], partnership: Partnership
+    method: Method,
+    stage: Stage,
+    by_key: Mapping[str, StageRun | RunState],
+    partnership: Partnership,
 ) -> str | None:
     """None when answers may change now; otherwise the reason, for the person."""
     if partnership.cycle_closed:
@@ -186,7 +190,15 @@ def move(
     if rule.to is S.APPROVED and run.first_approved_at is None:
         run.first_approved_at = run.updated_at
     db.session.add(event)
-    audit.record(f"stage_{action}", actor=actor, obj=run, stage=stage.key, cycle=run.cycle)
+    audit.record(
+        f"stage_{action}",
+        actor=actor,
+        obj=run,
+        stage=stage.key,
+        cycle=run.cycle,
+        from_status=event.from_status,
+        to_status=event.to_status,
+    )
     return event
 
 

@@ -1,0 +1,90 @@
+"""How the app talks to its database: connection settings per engine, set once at start-up.
+
+SQLite (development, the demo, a small single-machine seminar) is tuned for a room of writers:
+
+* ``journal_mode=WAL``: readers never wait for the writer and the writer never waits for
+  readers; only writers queue, and an autosave holds the write lock for a millisecond or two.
+  In the default rollback journal every save blocked every page load, and a page being read
+  blocked every save.
+* ``busy_timeout``: a writer that finds the lock taken waits up to ``SQLITE_BUSY_TIMEOUT_MS``
+  (10 s by default) instead of failing; forty tables saving together queue for a few
+  milliseconds each, far inside it.
+* ``synchronous``: ``SQLITE_SYNCHRONOUS``, FULL by default. In WAL mode FULL syncs the log at
+  every commit, so an acknowledged save survives a power cut of the server itself, which in
+  Ukraine is not hypothetical. NORMAL syncs only at checkpoints: never corrupt, and safe when
+  the process is killed (the log is in the OS's hands), but the last commits before the machine
+  itself loses power can go. Choose NORMAL only for a server on a UPS that shuts down cleanly.
+
+The sqlite3 module keeps its own transaction handling (it begins one before the first write
+only, so reads never hold a lock between a test's or a job's statements).
+
+PostgreSQL (production) keeps its pooled connections between requests; ``pool_pre_ping`` tests
+each one as it is taken (a few microseconds of CPU), so a restarted database costs no request
+an error.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+
+from workshop.extensions import db
+
+SYNCHRONOUS_LEVELS = ("OFF", "NORMAL", "FULL", "EXTRA")
+
+# PostgreSQL out of reach (restarting, a cut network) must cost a request seconds, not minutes:
+# the request then answers 503 and the page's script sends the text again (workshop/outage.py).
+# libpq waits for ever to connect by default, and a query to a server that vanished without a
+# word waits for TCP's own retries (15 minutes); these bound both. An operator's own
+# SQLALCHEMY_ENGINE_OPTIONS keep precedence.
+DATABASE_CONNECT_TIMEOUT = 3  # seconds to open a connection (libpq counts 2 at the least)
+POSTGRES_CONNECT_ARGS = {
+    "connect_timeout": DATABASE_CONNECT_TIMEOUT,
+    "keepalives": 1,
+    "keepalives_idle": 10,  # a silent connection is probed after 10 s, every 2 s, 3 times
+    "keepalives_interval": 2,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 10_000,  # ms: data sent and not acknowledged for this long = gone
+}
+POOL_TIMEOUT = 5  # seconds to wait for a pooled connection (SQLAlchemy's default: 30)
+
+
+def engine_options(app: Flask) -> dict[str, object]:
+    """The engine options for the configured database: bounded waits on PostgreSQL."""
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    options.setdefault("pool_pre_ping", True)
+    if str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql"):
+        options.setdefault("pool_timeout", POOL_TIMEOUT)
+        options["connect_args"] = {**POSTGRES_CONNECT_ARGS, **options.get("connect_args", {})}
+    return options
+
+
+def init_app(app: Flask) -> None:
+    """Bind the database extension, then apply the per-engine connection settings."""
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app)
+    db.init_app(app)
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name == "sqlite":
+        _tune_sqlite(app, engine)
+
+
+def _tune_sqlite(app: Flask, engine: sa.Engine) -> None:
+    level = str(app.config.get("SQLITE_SYNCHRONOUS", "FULL")).upper()
+    if level not in SYNCHRONOUS_LEVELS:
+        raise ValueError(f"SQLITE_SYNCHRONOUS must be one of {SYNCHRONOUS_LEVELS}, not {level!r}")
+    timeout_ms = int(app.config.get("SQLITE_BUSY_TIMEOUT_MS", 10_000))
+    memory = engine.url.database in (None, "", ":memory:")
+
+    @sa.event.listens_for(engine, "connect")
+    def _pragmas(connection: Any, _record: object) -> None:
+        cursor = connection.cursor()
+        try:
+            if not memory:  # an in-memory database has no file to keep a log beside
+                cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute(f"PRAGMA synchronous={level}")
+            cursor.execute(f"PRAGMA busy_timeout={timeout_ms}")
+        finally:
+            cursor.close()
