@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -14,6 +16,12 @@ LANGUAGES = ("uk", "en")
 class Config:
     """Defaults for every deployment; instance/config.py and WORKSHOP_* variables override."""
 
+    # "production" (WORKSHOP_ENV=production; workshop/wsgi.py, which gunicorn serves, makes it
+    # the default there) refuses to start on an unsafe configuration: workshop/production.py.
+    ENV = "development"
+    # Production runs on PostgreSQL; true lets it run on SQLite (one machine, one seminar at a
+    # time, no database server to look after). docs/deployment.md says when that is enough.
+    ALLOW_SQLITE = False
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     # An upload of organisers' spreadsheets is the largest thing anybody sends us.
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
@@ -79,7 +87,9 @@ def database_url(app: Flask) -> str:
     url = app.config.get("SQLALCHEMY_DATABASE_URI") or app.config.get("DATABASE_URL")
     if url:
         return str(url)
-    return f"sqlite:///{Path(app.instance_path) / 'workshop.sqlite'}"
+    folder = Path(app.instance_path)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # SQLite makes the file, not the folder
+    return f"sqlite:///{folder / 'workshop.sqlite'}"
 
 
 def secret_key(app: Flask) -> str:
@@ -87,12 +97,51 @@ def secret_key(app: Flask) -> str:
     configured = app.config.get("SECRET_KEY")
     if configured:
         return str(configured)
-    key_file = Path(app.instance_path) / "secret_key"
-    if not key_file.exists():
-        key_file.parent.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
+    return generated_key(Path(app.instance_path))
+
+
+def generated_key(folder: Path) -> str:
+    """The key in ``folder``/secret_key, made there first if there is none.
+
+    Every process that starts at once (gunicorn's workers, an RQ worker, a CLI command) must end
+    with the same key, so the key is written whole into a file of its own (created 0600, never
+    readable by others even for a moment) and hard-linked to its name: the link fails when
+    another process got there first, and then that process's key is the one everybody reads.
+    """
+    key_file = folder / "secret_key"
+    try:
+        return _read_key(key_file)
+    except FileNotFoundError:
+        pass
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # the folder also holds the database
+    draft = folder / f".secret_key.{os.getpid()}.{secrets.token_hex(8)}"
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    try:
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_hex(32))
+            out.flush()
+            os.fsync(out.fileno())
+        with contextlib.suppress(FileExistsError):  # another process's key won: ours goes
+            os.link(draft, key_file)
+        _sync_folder(folder)  # the new name survives a power cut
+    finally:
+        draft.unlink(missing_ok=True)
+    return _read_key(key_file)
+
+
+def _read_key(key_file: Path) -> str:
+    key = key_file.read_text().strip()
+    if not key:  # only an interrupted write by an older version leaves an empty file
+        raise RuntimeError(f"{key_file} is empty: delete it to make a new key")
+    return key
+
+
+def _sync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def secure_transport(app: Flask) -> None:
