@@ -156,6 +156,7 @@
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (data) {
         self.busy = false;
+        self.wait = parseInt(response.headers.get("Retry-After"), 10) || 0;
         self.answer(key, item, response.status, data);
       });
     }, function () {
@@ -208,6 +209,13 @@
     } else {
       /* refused for now: nothing is dropped, the page keeps it */
       this.say(this.out ? "signedout" : "offline");
+      /* 503: the database is away for a moment; the server says when to try again (bounded,
+       * so a wrong header neither hammers it nor waits for ever; the 10 s round retries too). */
+      if (status === 503 && this.wait > 0) {
+        var saver = this;
+        clearTimeout(this.again);
+        this.again = setTimeout(function () { saver.pump(); }, Math.min(this.wait, 30) * 1000);
+      }
     }
   };
   /* Somebody else's cells were merged into ours on the server: take the merged table, then put

@@ -1,0 +1,51 @@
+"""The database gone for a moment while somebody types (issue 11, faults): the page goes offline,
+keeps the text, and sends it by itself once the database is back."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Flask
+from playwright.sync_api import Browser, expect
+
+from tests import factories
+from tests.browser.conftest import AXE_JS
+from tests.outages import database_away
+from workshop.extensions import db
+from workshop.models import Answer, AnswerRevision
+
+
+def test_a_save_during_a_database_outage_waits_offline_and_arrives_after(
+    app: Flask, browser: Browser, live_server: str, database_url: str
+) -> None:
+    seminar = factories.make_seminar()
+    partnership = factories.make_partnership(seminar=seminar)
+    person = factories.make_participant(partnership=partnership, seminar=seminar)
+    code, partnership_id = person.test_return_code, partnership.id  # type: ignore[attr-defined]
+    db.session.commit()
+    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+    context.add_init_script(path=str(AXE_JS))
+    page = context.new_page()
+    page.goto(f"{live_server}/resume")
+    page.locator("main form input[name=code]").fill(code)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/partnerships/*")
+    page.goto(f"{live_server}/partnerships/{partnership_id}/stages/agreement")
+    field = page.locator("#f-shared_vision_en")
+    state = page.locator("#section-vision .save-state")
+    field.fill("Safer surgery")
+    expect(state).to_have_text("All changes saved")
+
+    with database_away(db.engine, database_url):
+        field.fill("Safer surgery through every blackout")
+        expect(state).to_contain_text("Offline: your changes are kept here")
+        unsent = page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('twinning-'))")
+        assert len(unsent) == 1, "the draft is not kept in this browser"
+    # Nobody touches the page: the script sends the draft again when the server says to.
+    expect(state).to_have_text("All changes saved", timeout=10_000)
+    db.session.rollback()
+    answer = db.session.scalar(sa.select(Answer).filter_by(question_key="shared_vision_en"))
+    assert answer is not None and answer.value == "Safer surgery through every blackout"
+    kept = db.session.scalars(sa.select(AnswerRevision.value).filter_by(answer_id=answer.id)).all()
+    assert kept == ["Safer surgery", "Safer surgery through every blackout"]
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('twinning-'))") == []
+    context.close()
