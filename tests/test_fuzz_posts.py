@@ -29,8 +29,9 @@ def _post_rules() -> dict[str, Rule]:
 
 
 POSTS = _post_rules()
-# Rate limits count refusals: that is what they are for.
-NEVER_COMPARED = frozenset({"throttle"})
+# Rate limits count refusals, and the audit trail records them (R9): that is what they are for
+# (tests/test_audit_log.py checks what the trail says).
+NEVER_COMPARED = frozenset({"throttle", "audit_event"})
 # What a refusal may still change, and why.
 MAY_CHANGE = {
     # A failed sign-in is audited: that record is the point of refusing it.

@@ -10,11 +10,13 @@ from flask.cli import AppGroup
 
 from workshop import codes, demo
 from workshop.accounts.services import AccountError, create_account
+from workshop.auditlog.commands import audit_cli
 from workshop.extensions import db
 from workshop.method.definition import MethodError, load_file
 from workshop.models import Role
 
 workshop_cli = AppGroup("workshop", help="Twinning Workshop commands.")
+workshop_cli.add_command(audit_cli)  # `flask workshop audit prune` (docs/audit.md)
 
 
 def _print_demo(join_code: str | None, return_code: str | None) -> None:
@@ -113,3 +115,14 @@ def move_method(partnership_id: int, version: str, by_email: str, dry_run: bool)
         f"Moved partnership {partnership_id} from {result.from_version} to "
         f"{result.to_version}: {result.changed} answers stored as new revisions."
     )
+
+
+def _add_backup_commands() -> None:
+    """export, import, backup, restore-drill (workshop/backup, docs/backup.md)."""
+    from workshop.backup.commands import COMMANDS
+
+    for command in COMMANDS:
+        workshop_cli.add_command(command)
+
+
+_add_backup_commands()

@@ -8,7 +8,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from workshop import securitylog
+from workshop import audit, outage, securitylog
 from workshop.extensions import db
 from workshop.throttle import wait_phrase
 
@@ -75,6 +75,9 @@ def _log_denial(status: int) -> None:
         securitylog.event("access_denied", status=status)
     elif status == 404 and request.endpoint not in (None, "static"):
         securitylog.event("object_not_found", status=status)
+    else:
+        return
+    audit.refused(status)  # in the database too (R9); in its own transaction, never raises
 
 
 def _csrf_error(error: CSRFError) -> Response:
@@ -95,3 +98,4 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(500, _server_error)
+    outage.init_app(app)  # the database out of reach for a moment: 503, not 500

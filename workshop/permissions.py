@@ -121,6 +121,9 @@ ENDPOINT_ACCESS: dict[str, Access] = {
     # programme overview is the programme lead's, across every seminar.
     "partnership_view.page": Access.SIGNED_IN,
     "programme.page": Access.ADMIN,
+    # Audit log (issue 11, R9): the programme lead reads the whole trail.
+    "auditlog.page": Access.ADMIN,
+    "auditlog.csv_file": Access.ADMIN,
     # Plenary (issue 10): a table's page and its poll need an active seat there (seat_at;
     # anybody else, staff included, gets a 404); the facilitator's pages load the seminar
     # through managed_seminar_ids. Proposal ids in forms are looked up inside that seminar only.

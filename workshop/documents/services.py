@@ -251,6 +251,19 @@ def file_for(
     return made
 
 
+def downloaded(file: DocumentFile, *, actor: Account | None) -> None:
+    """The audit trail keeps who took which file (issue 11, R9)."""
+    audit.record(
+        "document_downloaded",
+        actor=actor,
+        obj=file.version,
+        file=file.id,
+        kind=file.kind,
+        fmt=file.fmt,
+        lang=file.language,
+    )
+
+
 def slug(text: str, fallback: str) -> str:
     """Lower-case ASCII letters, digits and hyphens, for file and folder names on any system."""
     # Accents come off (é → e); any other letter (Cyrillic) or sign separates words, as a space.

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -58,49 +59,88 @@ def _empty(value: Any) -> bool:
 
 def take(partnership: Partnership, method: Method | None = None) -> Snapshot:
     """The partnership's data in its current cycle: three small queries."""
-    method = method or definition.load(partnership.method_version)
-    cycle = partnership.cycle
-    keys = [q.key for stage in method.stages for q in stage.questions()]
-    answers: dict[str, dict[str, Any]] = {}
-    rows = db.session.execute(
-        sa.select(Answer.question_key, Answer.side, Answer.value)
-        .where(
-            Answer.partnership_id == partnership.id,
-            Answer.cycle == cycle,
-            Answer.question_key.in_(keys),
-        )
-        .order_by(Answer.question_key, Answer.side)
-    )
-    for key, side, value in rows:
-        if not _empty(value):
-            answers.setdefault(key, {})[side] = value
-    runs = {
-        run.stage_key: run
-        for run in db.session.scalars(
-            sa.select(StageRun).where(
-                StageRun.partnership_id == partnership.id, StageRun.cycle == cycle
-            )
-        )
+    methods = {partnership.id: method} if method is not None else None
+    return take_many([partnership], methods)[partnership.id]
+
+
+def take_many(
+    partnerships: Sequence[Partnership], methods: Mapping[int, Method] | None = None
+) -> dict[int, Snapshot]:
+    """``take`` for each of ``partnerships`` (by id), each in its current cycle: the same three
+    queries for any number of them (a list page must not cost a query per row). ``methods``
+    gives a partnership's method where the caller has it loaded already."""
+    if not partnerships:
+        return {}
+    by_id = {p.id: p for p in partnerships}
+    method_of = {
+        p.id: (methods or {}).get(p.id) or definition.load(p.method_version) for p in partnerships
     }
-    votes: dict[str, dict[str, int]] = {}
-    revealed = [key for key, run in runs.items() if run.votes_revealed]
+    current = Partnership.id.in_(list(by_id))
+    keys = {
+        pid: {q.key for stage in m.stages for q in stage.questions()}
+        for pid, m in method_of.items()
+    }
+    answers: dict[int, dict[str, dict[str, Any]]] = {pid: {} for pid in by_id}
+    rows = db.session.execute(
+        sa.select(Answer.partnership_id, Answer.question_key, Answer.side, Answer.value)
+        .join(
+            Partnership,
+            sa.and_(Partnership.id == Answer.partnership_id, Partnership.cycle == Answer.cycle),
+        )
+        .where(current)
+        .order_by(Answer.partnership_id, Answer.question_key, Answer.side)
+    )
+    for pid, key, side, value in rows:
+        if key in keys[pid] and not _empty(value):
+            answers[pid].setdefault(key, {})[side] = value
+    runs: dict[int, dict[str, StageRun]] = {pid: {} for pid in by_id}
+    for run in db.session.scalars(
+        sa.select(StageRun)
+        .join(
+            Partnership,
+            sa.and_(Partnership.id == StageRun.partnership_id, Partnership.cycle == StageRun.cycle),
+        )
+        .where(current)
+    ):
+        runs[run.partnership_id][run.stage_key] = run
+    votes: dict[int, dict[str, dict[str, int]]] = {pid: {} for pid in by_id}
+    revealed = {
+        (pid, key)
+        for pid, found in runs.items()
+        for key, run in found.items()
+        if run.votes_revealed
+    }
     if revealed:
-        for stage_key, candidate, dots in db.session.execute(
-            sa.select(Vote.stage_key, Vote.candidate, sa.func.sum(Vote.dots))
-            .where(
-                Vote.partnership_id == partnership.id,
-                Vote.cycle == cycle,
-                Vote.stage_key.in_(revealed),
+        for pid, stage_key, candidate, dots in db.session.execute(
+            sa.select(Vote.partnership_id, Vote.stage_key, Vote.candidate, sa.func.sum(Vote.dots))
+            .join(
+                Partnership,
+                sa.and_(Partnership.id == Vote.partnership_id, Partnership.cycle == Vote.cycle),
             )
-            .group_by(Vote.stage_key, Vote.candidate)
+            .where(Partnership.id.in_(sorted({pid for pid, _key in revealed})))
+            .group_by(Vote.partnership_id, Vote.stage_key, Vote.candidate)
         ):
-            votes.setdefault(stage_key, {})[candidate] = int(dots)
+            if (pid, stage_key) in revealed:
+                votes[pid].setdefault(stage_key, {})[candidate] = int(dots)
+    return {
+        pid: _snapshot(by_id[pid], method_of[pid], answers[pid], runs[pid], votes[pid])
+        for pid in by_id
+    }
+
+
+def _snapshot(
+    partnership: Partnership,
+    method: Method,
+    answers: dict[str, dict[str, Any]],
+    runs: dict[str, StageRun],
+    votes: dict[str, dict[str, int]],
+) -> Snapshot:
     return {
         "format": FORMAT,
         "method_version": method.version,
         "partnership": {
             "id": partnership.id,
-            "cycle": cycle,
+            "cycle": partnership.cycle,
             "memorandum_date": (
                 partnership.memorandum_date.isoformat() if partnership.memorandum_date else None
             ),

@@ -18,7 +18,7 @@ from workshop.groupwork.review.workflow import is_open
 from workshop.i18n import current_lang
 from workshop.method.definition import load
 from workshop.models import Account, DocumentVersion, Partnership, Role
-from workshop.partnerships.queries import visible_partnerships
+from workshop.partnerships.queries import visible_partnership_page
 from workshop.permissions import can_view_partnership, may_sign
 
 bp = Blueprint("documents", __name__)
@@ -46,17 +46,21 @@ def _version(version_id: int) -> tuple[DocumentVersion, Partnership]:
 def portal() -> str:
     """Each partnership the person may see, with where its documents stand."""
     actor = _actor()
-    partnerships = visible_partnerships(actor)
+    # A page at a time (workshop.paging): staff may see a whole programme's partnerships.
+    shown = visible_partnership_page(actor, request.args.get("page", 1, type=int))
+    partnerships = shown.rows
     advice = {}
     if actor.role is Role.HEAD:  # a head has a handful: the recommendations fit on the page
         from workshop.recommendations import rules
 
+        taken = snapshot.take_many(partnerships)  # the same three queries for every head
         for p in partnerships:
             method = load(p.method_version)
-            advice[p.id] = rules.applicable(snapshot.take(p, method), method, current_lang())
+            advice[p.id] = rules.applicable(taken[p.id], method, current_lang())
     return render_template(
         "documents/portal.html",
         partnerships=partnerships,
+        shown=shown,
         summaries=queries.summaries(p.id for p in partnerships),
         advice=advice,
     )
@@ -133,13 +137,16 @@ def download(version_id: int, kind: str, lang: str, fmt: str) -> Response:
         return redirect(url_for("jobs.progress", token=job.token), 303)
     if file is None:
         file = services.file_for(version, kind, fmt, lang, actor=_actor())
-        db.session.commit()
+    services.downloaded(file, actor=_actor())
+    # Read before the commit expires the row: the bytes are not fetched a second time.
+    data, name, etag = file.data, services.download_name(file), file.sha256
+    db.session.commit()
     return send_file(
-        BytesIO(file.data),
+        BytesIO(data),
         mimetype=services.MEDIA_TYPES[fmt],
         as_attachment=True,
-        download_name=services.download_name(file),
-        etag=file.sha256,
+        download_name=name,
+        etag=etag,
         conditional=True,
     )
 

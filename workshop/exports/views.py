@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, send_file, stream_with_context
 
+from workshop import audit
 from workshop.auth.sessions import acting_account
 from workshop.documents.services import slug
 from workshop.exports import columns, seminar_json, tabular
@@ -41,6 +42,12 @@ def file_name(seminar: Seminar, what: str, ext: str) -> str:
     return f"{title}_{seminar.starts_on.isoformat()}_{what}.{ext}"
 
 
+def _exported(seminar: Seminar, what: str) -> None:
+    """The audit trail keeps who took which export (no exports service: this is its one write)."""
+    audit.record("exported", actor=_actor(), obj=seminar, what=what)
+    db.session.commit()
+
+
 def _attachment(name: str) -> dict[str, str]:
     return {"Content-Disposition": f'attachment; filename="{name}"'}
 
@@ -62,6 +69,7 @@ def page(seminar_id: int) -> str:
 @bp.get("/seminars/<int:seminar_id>/exports/answers.xlsx", defaults={"fmt": "xlsx"})
 def answers(seminar_id: int, fmt: str) -> Response:
     seminar = _managed_seminar(seminar_id)
+    _exported(seminar, f"answers.{fmt}")
     export = SeminarAnswers(seminar.id)
     name = file_name(seminar, "answers", fmt)
     if fmt == "xlsx":
@@ -80,6 +88,7 @@ def answers(seminar_id: int, fmt: str) -> Response:
 @bp.get("/seminars/<int:seminar_id>/exports/seminar.json", endpoint="seminar_json")
 def seminar_json_file(seminar_id: int) -> Response:
     seminar = _managed_seminar(seminar_id)
+    _exported(seminar, "seminar.json")
     body = (chunk.encode("utf-8") for chunk in seminar_json.chunks(seminar, _actor()))
     return Response(
         stream_with_context(body),

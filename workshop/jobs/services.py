@@ -34,6 +34,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
+from workshop import audit
 from workshop.extensions import db
 from workshop.i18n import current_lang
 from workshop.jobs import queue
@@ -259,3 +260,15 @@ def _handler(kind: str) -> Handler:
     module, _colon, name = path.partition(":")
     handler: Handler = getattr(importlib.import_module(module), name)
     return handler
+
+
+def downloaded(job: Job, name: str, *, actor: Account) -> None:
+    """The audit trail keeps who took a job's file (a document, a seminar's ZIP)."""
+    audit.record(
+        "job_downloaded",
+        actor=actor,
+        obj=job,
+        kind=job.kind,
+        file=name,
+        seminar_id=(job.params or {}).get("seminar_id"),
+    )

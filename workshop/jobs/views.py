@@ -41,9 +41,12 @@ def progress(token: str) -> str:
 
 @bp.get("/jobs/<token>/result")
 def result(token: str) -> Response:
-    download = queries.result(_job(token))
+    job = _job(token)
+    download = queries.result(job)
     if download is None:
         abort(404)  # not made yet, or it failed: the job's page says which
+    services.downloaded(job, download.name, actor=_actor())
+    db.session.commit()
     return send_file(
         BytesIO(download.data),
         mimetype=download.mimetype,

@@ -28,16 +28,24 @@ class Throttle(Base):
 
 
 class AuditEvent(Base):
-    """Who did what to which object, and when (UTC)."""
+    """Who did what to which object, and when (UTC).
+
+    ``seminar_id`` and ``partnership_id`` name where it happened when the object says so (no
+    foreign key: the trail outlives what it names); the admin view filters on them, its
+    indexes serve those filters (workshop/auditlog, docs/audit.md).
+    """
 
     __tablename__ = "audit_event"
+    __table_args__ = (sa.Index("ix_audit_event_object", "object_type", "object_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account.id"))
-    action: Mapped[str] = mapped_column(sa.String(60))
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account.id"), index=True)
+    action: Mapped[str] = mapped_column(sa.String(60), index=True)
     object_type: Mapped[str | None] = mapped_column(sa.String(40))
     object_id: Mapped[int | None]
+    seminar_id: Mapped[int | None] = mapped_column(index=True)
+    partnership_id: Mapped[int | None] = mapped_column(index=True)
     details: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
 
 

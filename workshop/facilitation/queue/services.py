@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
+from workshop import audit
 from workshop.groupwork.review import workflow
 from workshop.method.definition import Stage, load
 from workshop.models import Account, Partnership, StageRun
@@ -46,4 +47,12 @@ def approve_all(items: list[tuple[StageRun, Partnership]], *, actor: Account) ->
             outcome.refused.append((partnership, stage, str(error.message)))
         else:
             outcome.approved.append((partnership, stage))
+    # Each approval is in the trail as a stage_approve; this says they were one action.
+    audit.record(
+        "bulk_approved",
+        actor=actor,
+        approved=len(outcome.approved),
+        refused=len(outcome.refused),
+        partnerships=[p.id for p, _stage in outcome.approved],
+    )
     return outcome
