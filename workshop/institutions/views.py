@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -12,6 +12,7 @@ from workshop.extensions import db
 from workshop.institutions.forms import InstitutionForm
 from workshop.institutions.services import InstitutionData, InstitutionError, save_institution
 from workshop.models import Account, Institution
+from workshop.paging import page_of
 from workshop.permissions import can_edit_institution, editable_institution_ids
 
 bp = Blueprint("institutions", __name__, url_prefix="/institutions")
@@ -25,12 +26,16 @@ def _actor() -> Account:
 
 @bp.get("/")
 def index() -> str:
-    """Every institution (the registry is shared); an Edit link where the person may edit."""
-    institutions = db.session.scalars(
-        sa.select(Institution).order_by(Institution.country != "UA", Institution.name_en)
-    ).all()
+    """Every institution (the registry is shared), a page at a time (workshop.paging: a
+    programme of 1,000 partnerships has 2,000); an Edit link where the person may edit."""
+    shown = page_of(
+        sa.select(Institution).order_by(
+            Institution.country != "UA", Institution.name_en, Institution.id
+        ),
+        request.args.get("page", 1, type=int),
+    )
     editable = set(db.session.scalars(editable_institution_ids(_actor())))
-    return render_template("institutions/index.html", institutions=institutions, editable=editable)
+    return render_template("institutions/index.html", shown=shown, editable=editable)
 
 
 def _edit(

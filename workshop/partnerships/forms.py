@@ -8,12 +8,14 @@ from wtforms import DateField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from workshop.choices import record_id
+from workshop.widgets import QuickSelect
 
 
 class PartnershipForm(FlaskForm):
     ua_institution = SelectField(
         _l("Ukrainian institution"),
         coerce=record_id,
+        widget=QuickSelect(),  # a programme has a thousand to choose from
         # The service explains a wrong choice better than "Not a valid choice".
         validate_choice=False,
         validators=[DataRequired(_l("Choose the Ukrainian institution."))],
@@ -21,6 +23,7 @@ class PartnershipForm(FlaskForm):
     partner_institution = SelectField(
         _l("Partner institution"),
         coerce=record_id,
+        widget=QuickSelect(),  # a programme has a thousand to choose from
         validate_choice=False,
         validators=[DataRequired(_l("Choose the partner institution."))],
     )

@@ -9,28 +9,37 @@ from sqlalchemy.orm import aliased, selectinload
 
 from workshop.extensions import db
 from workshop.models import Account, Institution, Membership, Partnership
+from workshop.paging import Page, page_of
 from workshop.permissions import visible_partnership_ids
 
 
-def visible_partnerships(actor: Account) -> Sequence[Partnership]:
+def _visible(actor: Account) -> sa.Select[tuple[Partnership]]:
     """Partnerships ``actor`` may see, with both institutions loaded, Ukrainian name order.
 
     Who may see what is decided by ``permissions.visible_partnership_ids`` alone, the SQL twin of
     ``can_view_partnership``: this list must never hold a partnership whose page is a 404.
     """
     ua = aliased(Institution)
-    query = (
+    return (
         sa.select(Partnership)
         .join(ua, Partnership.ua_institution_id == ua.id)
         .where(Partnership.id.in_(visible_partnership_ids(actor)))
         .options(
             selectinload(Partnership.ua_institution),
             selectinload(Partnership.partner_institution),
-            selectinload(Partnership.seminars),
         )
-        .order_by(ua.name_en)
+        .order_by(ua.name_en, Partnership.id)
     )
-    return db.session.scalars(query).all()
+
+
+def visible_partnerships(actor: Account) -> Sequence[Partnership]:
+    """Every partnership ``actor`` may see (``_visible``)."""
+    return db.session.scalars(_visible(actor)).all()
+
+
+def visible_partnership_page(actor: Account, page: int) -> Page:
+    """One page (workshop.paging) of the partnerships ``actor`` may see (``_visible``)."""
+    return page_of(_visible(actor), page)
 
 
 def members_by_side(partnership: Partnership) -> dict[str, list[Membership]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -32,10 +32,10 @@ def _actor() -> Account:
 @bp.get("/")
 def index() -> str | Response:
     actor = _actor()
-    partnerships = queries.visible_partnerships(actor)
-    if actor.role is Role.PARTICIPANT and len(partnerships) == 1:
-        return redirect(url_for("partnerships.detail", partnership_id=partnerships[0].id))
-    return render_template("partnerships/index.html", partnerships=partnerships)
+    shown = queries.visible_partnership_page(actor, request.args.get("page", 1, type=int))
+    if actor.role is Role.PARTICIPANT and shown.total == 1:
+        return redirect(url_for("partnerships.detail", partnership_id=shown.rows[0].id))
+    return render_template("partnerships/index.html", shown=shown)
 
 
 @bp.get("/<int:partnership_id>")

@@ -8,6 +8,7 @@ from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from workshop.choices import record_id
+from workshop.widgets import QuickSelect
 
 
 class SeminarForm(FlaskForm):
@@ -54,6 +55,7 @@ class AddPartnershipForm(FlaskForm):
         _l("Partnership"),
         coerce=record_id,
         validate_choice=False,
+        widget=QuickSelect(),  # a programme has a thousand to choose from
         validators=[DataRequired(_l("Choose a partnership."))],
     )
 

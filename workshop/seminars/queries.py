@@ -8,7 +8,15 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased, selectinload
 
 from workshop.extensions import db
-from workshop.models import Account, Institution, Membership, Partnership, Seminar
+from workshop.models import (
+    Account,
+    Institution,
+    Membership,
+    Partnership,
+    Seminar,
+    seminar_partnership,
+)
+from workshop.paging import Page, page_of
 from workshop.permissions import (
     attachable_partnership_ids,
     email_visible_account_ids,
@@ -31,11 +39,47 @@ def seminars_managed_by(actor: Account) -> Sequence[Seminar]:
     return db.session.scalars(query).all()
 
 
-def seminar_members(seminar: Seminar) -> Sequence[Membership]:
-    """Everybody who joined this seminar and is still seated, by partnership then name."""
+def partnership_counts(seminar_ids: Sequence[int]) -> dict[int, int]:
+    """How many partnerships each of these seminars has: one query for the whole list."""
+    if not seminar_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(seminar_partnership.c.seminar_id, sa.func.count())
+        .where(seminar_partnership.c.seminar_id.in_(seminar_ids))
+        .group_by(seminar_partnership.c.seminar_id)
+    )
+    return {seminar_id: int(count) for seminar_id, count in rows}
+
+
+def partnership_page(seminar: Seminar, page: int) -> Page:
+    """The seminar's partnerships on ``page`` (workshop.paging), oldest first, with both
+    institutions: four queries for any size of seminar."""
+    return page_of(
+        sa.select(Partnership)
+        .join(seminar_partnership, seminar_partnership.c.partnership_id == Partnership.id)
+        .where(seminar_partnership.c.seminar_id == seminar.id)
+        .options(
+            selectinload(Partnership.ua_institution),
+            selectinload(Partnership.partner_institution),
+        )
+        .order_by(Partnership.id),
+        page,
+    )
+
+
+def seminar_members(seminar: Seminar, partnership_ids: Sequence[int]) -> Sequence[Membership]:
+    """Everybody who joined this seminar and is still seated at one of ``partnership_ids``, by
+    partnership then arrival, with their account (two queries). The page has the partnerships
+    loaded already: it names them by ``partnership_id``, not through ``Membership.partnership``."""
+    if not partnership_ids:
+        return []
     return db.session.scalars(
         sa.select(Membership)
-        .where(Membership.seminar_id == seminar.id, Membership.active.is_(True))
+        .where(
+            Membership.seminar_id == seminar.id,
+            Membership.active.is_(True),
+            Membership.partnership_id.in_(partnership_ids),
+        )
         .options(selectinload(Membership.account))
         .order_by(Membership.partnership_id, Membership.created_at)
     ).all()
@@ -54,7 +98,9 @@ def attachable_partnerships(actor: Account, seminar: Seminar) -> Sequence[Partne
     """The partnerships ``actor`` may add to ``seminar`` and it does not have yet, by Ukrainian
     institution (``permissions.attachable_partnership_ids``)."""
     ua = aliased(Institution)
-    taken = [p.id for p in seminar.partnerships]
+    taken = sa.select(seminar_partnership.c.partnership_id).where(
+        seminar_partnership.c.seminar_id == seminar.id
+    )
     return db.session.scalars(
         sa.select(Partnership)
         .join(ua, Partnership.ua_institution_id == ua.id)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from collections.abc import Sequence
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -13,7 +15,7 @@ from workshop.extensions import db
 from workshop.groupwork.review.queries import under_revision
 from workshop.i18n import current_lang, localized, partnership_label
 from workshop.method.definition import load
-from workshop.models import Account, Membership, Seminar
+from workshop.models import Account, Membership, Partnership, Seminar
 from workshop.permissions import can_manage_seminar, may_remove_facilitator, may_remove_member
 from workshop.seminars import offers, queries, services
 from workshop.seminars.forms import (
@@ -48,12 +50,12 @@ def _checked_button(seminar_id: int) -> Seminar:
     return seminar
 
 
-def _revising(seminar: Seminar) -> dict[int, list[str]]:
+def _revising(partnerships: Sequence[Partnership]) -> dict[int, list[str]]:
     """Per partnership, the stages being revised after approval, as "N. title" to show."""
     lang = current_lang()
-    found = under_revision([p.id for p in seminar.partnerships])
+    found = under_revision([p.id for p in partnerships])
     named: dict[int, list[str]] = {}
-    for partnership in seminar.partnerships:
+    for partnership in partnerships:
         method = load(partnership.method_version)
         for key in found.get(partnership.id, []):
             if (stage := method.stage(key)) is not None:
@@ -75,15 +77,21 @@ def _detail(
     add_partnership.partnership.choices = offers.partnership_options(actor, seminar)
     add_facilitator = add_facilitator or AddFacilitatorForm()
     add_facilitator.account.choices = offers.facilitator_options(actor, seminar)
+    # A page of partnerships, and the people at them: a constant number of queries and a page
+    # of a readable size whatever the seminar's size (a form posted back shows the first page).
+    shown = queries.partnership_page(seminar, request.args.get("page", 1, type=int))
+    ids = [p.id for p in shown.rows]
     page = render_template(
         "seminars/detail.html",
         seminar=seminar,
         add_partnership=add_partnership,
         add_facilitator=add_facilitator,
         facilitator_error=facilitator_error,
-        members=queries.seminar_members(seminar),
-        revising=_revising(seminar),
-        documents=document_summaries(p.id for p in seminar.partnerships),
+        shown=shown,
+        on_page={p.id: p for p in shown.rows},
+        members=queries.seminar_members(seminar, ids),
+        revising=_revising(shown.rows),
+        documents=document_summaries(ids),
     )
     return page, status
 
@@ -94,7 +102,12 @@ def _back_url(seminar: Seminar, anchor: str | None = None) -> str:
 
 @bp.get("/")
 def index() -> str:
-    return render_template("seminars/index.html", seminars=queries.seminars_managed_by(_actor()))
+    seminars = queries.seminars_managed_by(_actor())
+    return render_template(
+        "seminars/index.html",
+        seminars=seminars,
+        counts=queries.partnership_counts([s.id for s in seminars]),
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
