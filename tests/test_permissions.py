@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask, url_for
 from flask.testing import FlaskClient
 
@@ -18,7 +19,7 @@ from tests.factories import World, facilitator_comment
 from workshop.auth.services import open_session
 from workshop.documents import services as documents
 from workshop.extensions import db
-from workshop.models import Account, ImportBatch, Job
+from workshop.models import Account, ImportBatch, Job, Throttle
 from workshop.permissions import ENDPOINT_ACCESS
 
 ROLES = (
@@ -463,6 +464,9 @@ CASES: dict[tuple[str, str], Case] = {
         OUR_PARTNERSHIP_PAGE,
     ),
     ("programme.page", "GET"): Case("GET", lambda w: url_for("programme.page"), ADMIN_PAGE),
+    # Audit log (issue 11): the programme lead's alone.
+    ("auditlog.page", "GET"): Case("GET", lambda w: url_for("auditlog.page"), ADMIN_PAGE),
+    ("auditlog.csv_file", "GET"): Case("GET", lambda w: url_for("auditlog.csv_file"), ADMIN_PAGE),
     ("exports.page", "GET"): Case(
         "GET", lambda w: url_for("exports.page", seminar_id=w.seminar.id), OUR_SEMINAR_PAGE
     ),
@@ -528,30 +532,42 @@ def test_every_endpoint_has_an_access_rule(app: Flask) -> None:
     assert endpoints == set(ENDPOINT_ACCESS)
 
 
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("key", sorted(CASES), ids=lambda k: f"{k[1]} {k[0]}")
-def test_access(
-    key: tuple[str, str],
-    role: str,
-    world: World,
-    client: FlaskClient,
-    login: Callable[[Account], FlaskClient],
-) -> None:
-    case = CASES[key]
+def _signed_in(app: Flask, role: str, world: World) -> FlaskClient:
+    """A new browser: nobody signed in (``anon``), or the world's person of that role."""
+    client = app.test_client()
     if role != "anon":
-        login(getattr(world, role))
-    url = case.url(world)
-    response = client.open(url, method=case.method)
-    response.close()  # static files are streamed from an open file
-    assert response.status_code == case.expected[role], (
-        f"{role} {case.method} {url}: {response.status_code}"
-    )
-    if (
-        role == "anon"
-        and case.expected[role] == LOGIN
-        and ENDPOINT_ACCESS[key[0]].value != "public"
-    ):
-        assert "/login" in response.headers["Location"]
+        token = open_session(getattr(world, role), hours=8)
+        db.session.commit()
+        with client.session_transaction() as session:
+            session["_user_id"] = token
+            session["_fresh"] = True
+    return client
+
+
+@pytest.mark.parametrize("key", sorted(CASES), ids=lambda k: f"{k[1]} {k[0]}")
+def test_access(key: tuple[str, str], app: Flask, world: World) -> None:
+    """Every kind of person in turn, each in a browser of their own, on one world (a world per
+    person cost eight times as much): every answer that is not the expected one is listed."""
+    case = CASES[key]
+    wrong = []
+    for role in ROLES:
+        # Earlier refusals count towards a rate limit: each person starts with none.
+        db.session.execute(sa.delete(Throttle))
+        client = _signed_in(app, role, world)
+        url = case.url(world)
+        response = client.open(url, method=case.method)
+        response.close()  # static files are streamed from an open file
+        where = f"{role} {case.method} {url}: expected {case.expected[role]}"
+        if response.status_code != case.expected[role]:
+            wrong.append(f"{where}, got {response.status_code}")
+        elif (
+            role == "anon"
+            and case.expected[role] == LOGIN
+            and ENDPOINT_ACCESS[key[0]].value != "public"
+            and "/login" not in response.headers["Location"]
+        ):
+            wrong.append(f"{where} to sign in, sent to {response.headers['Location']}")
+    assert wrong == [], f"{key[1]} {key[0]}:\n" + "\n".join(wrong)
 
 
 def test_a_participant_removed_by_the_facilitator_is_out_at_once(
