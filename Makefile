@@ -74,3 +74,26 @@ bench-documents: $(VENV)/.installed-test translations
 # Seed 1,000 partnerships and time the dashboard, its 304 poll and the programme overview; RESULT ...
 bench-dashboard: $(VENV)/.installed-test translations
 	$(BIN)/python benchmarks/bench_dashboard.py
+
+# Seed 1,000 partnerships and time the seminar page, the partnership lists and the join page; RESULT ...
+.PHONY: bench-lists
+bench-lists: $(VENV)/.installed-test translations
+	$(BIN)/python benchmarks/bench_lists.py
+
+$(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install -q -e ".[bench]"
+	@touch $@
+
+# A seminar room, the most saves a second and a programme day, on gunicorn and a private
+# PostgreSQL on loopback (about 12 minutes; LOAD_SECONDS=30 for a short try); RESULT ...
+.PHONY: bench-load
+bench-load: $(VENV)/.installed-bench translations
+	scripts/system-deps.sh
+	$(BIN)/python benchmarks/bench_load.py
+
+# Production: check the configuration, migrate, then serve with gunicorn.conf.py. Settings come
+# from the environment (WORKSHOP_DATABASE_URL, WORKSHOP_SECRET_KEY, …): docs/deployment.md.
+.PHONY: serve
+serve: install
+	WORKSHOP_ENV=$${WORKSHOP_ENV:-production} $(BIN)/flask db upgrade
+	exec $(BIN)/gunicorn --config gunicorn.conf.py

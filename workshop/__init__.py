@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask
 from jinja2 import StrictUndefined
 
-from workshop import config, errors, gate, numbers, security, templating
+from workshop import config, database, errors, gate, numbers, production, security, templating
 from workshop.extensions import babel, csrf, db, login_manager, migrate
 from workshop.paths import DEFAULT_INSTANCE_DIR, MIGRATIONS_DIR, STATIC_DIR, TEMPLATES_DIR
 
@@ -32,6 +32,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     else:
         app.config.update(test_config)
     app.config["SQLALCHEMY_DATABASE_URI"] = config.database_url(app)
+    production.refuse_unsafe(app)  # before a key is generated: production must configure one
     app.config["SECRET_KEY"] = config.secret_key(app)
     if app.debug or app.testing:
         app.jinja_env.undefined = StrictUndefined
@@ -62,7 +63,7 @@ def _init_extensions(app: Flask) -> None:
     from workshop.auth import sessions
     from workshop.i18n import select_locale
 
-    db.init_app(app)
+    database.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(
@@ -76,6 +77,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from workshop import facilitation, groupwork, live  # noqa: F401 - live counts changes
     from workshop.accounts.views import bp as accounts_bp
+    from workshop.auditlog.views import bp as auditlog_bp
     from workshop.auth.views import bp as auth_bp
     from workshop.documents.views import bp as documents_bp
     from workshop.exports.views import bp as exports_bp
@@ -105,6 +107,7 @@ def _register_blueprints(app: Flask) -> None:
         partnership_view_bp,
         programme_bp,
         exports_bp,
+        auditlog_bp,
     ):
         app.register_blueprint(bp)
 
