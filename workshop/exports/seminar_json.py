@@ -1,8 +1,9 @@
 """The full JSON export of a seminar, written as it is read.
 
 One object; its keys in ``columns.JSON_PARTS`` order; every list item on its own line, keys in
-a fixed order, stored JSON values with their keys sorted. docs/exports.md describes every part
-(it is the format the backup import of the production issue reads).
+a fixed order, stored JSON values with their keys sorted. docs/exports.md describes every part.
+This is version 1 of the format, for people; a backup (workshop/backup, docs/backup.md) is
+version 2, with every column a restore needs, and is what `flask workshop import` reads.
 """
 
 from __future__ import annotations
