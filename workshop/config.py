@@ -69,6 +69,10 @@ class Config:
     # Browsers that signed in to an account before skip the account's wait (ASVS 6.3.1).
     DEVICE_COOKIE_DAYS = 180
     IMPORT_MAX_ROWS = 2000
+    # A page's script gives up on a request after this long and retries as it does offline
+    # (static/js/net.js): on a dropped mobile connection a request can hang for minutes, and
+    # an autosave or a live strip waiting on it would wait with it. Saves get twice as long.
+    SCRIPT_DEADLINE_MS = 20_000
     # Long jobs (a seminar's documents as one ZIP) go to an RQ queue on this Redis, e.g.
     # "redis://127.0.0.1:6379/0" (WORKSHOP_REDIS_URL), for `rq worker workshop` to run. Unset:
     # a thread of the web process runs them, or with JOBS_IN_PROCESS false they wait in the

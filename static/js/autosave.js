@@ -4,6 +4,10 @@
  * twice, and a queue kept in this browser while offline (cleared at logout by Clear-Site-Data). */
 (function () {
   "use strict";
+  // Requests with a deadline (net.js); plain fetch if that script did not load.
+  var send = window.Workshop ? window.Workshop.fetch : function (url, options) { return fetch(url, options); };
+  // A save may carry a long text over a slow line: it gets twice the usual deadline.
+  var SAVE_DEADLINE = window.Workshop ? 2 * window.Workshop.deadline : 0;
   var forms = document.querySelectorAll("form[data-autosave]");
   if (!forms.length || !window.fetch || !window.localStorage) { return; }
   /* The wire format (field names, row ids) is the server's, handed to the page as JSON
@@ -150,10 +154,10 @@
     this.say("saving");
     var body = JSON.stringify({ question: key, value: item.value, base_version: item.base, key: item.key,
                                 cycle: Number(this.form.getAttribute("data-cycle")) || undefined });
-    fetch(this.url, {
+    send(this.url, {
       method: "POST", body: body, credentials: "same-origin", redirect: "manual",
       headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": token() }
-    }).then(function (response) {
+    }, SAVE_DEADLINE).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (data) {
         self.busy = false;
         self.wait = parseInt(response.headers.get("Retry-After"), 10) || 0;
@@ -194,7 +198,7 @@
     } else if (status === 400 && !item.retried) {
       var self = this;
       item.retried = true;  /* most likely an expired form token: fetch a fresh one, try again */
-      fetch(this.form.getAttribute("data-token-url"), {
+      send(this.form.getAttribute("data-token-url"), {
         credentials: "same-origin", redirect: "manual", headers: { "Accept": "application/json" }
       })
         .then(function (r) {

@@ -3,6 +3,8 @@
  * Without this script the page works the same, with its "Check again" link. */
 (function () {
   "use strict";
+  // Requests with a deadline (net.js); plain fetch if that script did not load.
+  var send = window.Workshop ? window.Workshop.fetch : function (url, options) { return fetch(url, options); };
   var job = document.getElementById("job");
   if (!job || job.getAttribute("data-live") !== "true" || !window.fetch || !window.DOMParser) {
     return;
@@ -30,7 +32,7 @@
 
   function check() {
     if (document.hidden) { setTimeout(check, EVERY); return; }
-    fetch(window.location.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
+    send(window.location.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
       .then(function (response) {
         if (!response.ok) { throw new Error(String(response.status)); }
         return response.text();

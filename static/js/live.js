@@ -9,6 +9,8 @@
  * script the strip is as the server drew it and the projector reloads itself. */
 (function () {
   "use strict";
+  // Requests with a deadline (net.js); plain fetch if that script did not load.
+  var send = window.Workshop ? window.Workshop.fetch : function (url, options) { return fetch(url, options); };
   var LONGEST = 60000;
   var MARKS = [600, 300, 60, 0];
   var root = document.getElementById("live");
@@ -174,7 +176,7 @@
   function redrawVoting(revealed) {
     var old = document.getElementById("voting");
     if (!old) { return; }
-    fetch(window.location.pathname + window.location.search, {
+    send(window.location.pathname + window.location.search, {
       credentials: "same-origin", cache: "no-store", headers: { Accept: "text/html" }
     }).then(function (response) {
       if (!response.ok) { throw new Error(String(response.status)); }
@@ -214,7 +216,7 @@
     if (!form.closest || !form.closest(".live-help") || !window.FormData) { return; }
     event.preventDefault();
     var token = form.querySelector('input[name="csrf_token"]');
-    fetch(form.getAttribute("action"), {
+    send(form.getAttribute("action"), {
       method: "POST", credentials: "same-origin", body: new FormData(form),
       headers: { Accept: "application/json", "X-CSRFToken": token ? token.value : "" }
     }).then(function (response) {
@@ -261,7 +263,7 @@
     var url = root.getAttribute("data-poll");
     var table = root.getAttribute("data-kind") === "table";
     url += (url.indexOf("?") < 0 ? "?" : "&") + "since=" + encodeURIComponent(revision);
-    fetch(url, {
+    send(url, {
       credentials: "same-origin",
       cache: "no-store",
       headers: { Accept: table ? "application/json" : "text/html", "If-None-Match": 'W/"r' + revision + '"' }

@@ -7,6 +7,8 @@
  * radios and typed values are carried over by id. */
 (function () {
   "use strict";
+  // Requests with a deadline (net.js); plain fetch if that script did not load.
+  var send = window.Workshop ? window.Workshop.fetch : function (url, options) { return fetch(url, options); };
   var box = document.querySelector("[data-plenary-live]");
   if (!box || !window.fetch) { return; }
   var status = document.querySelector("[data-plenary-status]");
@@ -62,7 +64,7 @@
     if (stopped) { return; }
     if (document.hidden) { setTimeout(poll, every); return; }
     var sep = url.indexOf("?") === -1 ? "?" : "&";
-    fetch(url + sep + "since=" + encodeURIComponent(revision), {
+    send(url + sep + "since=" + encodeURIComponent(revision), {
       credentials: "same-origin", cache: "no-store", redirect: "manual",
       headers: { "Accept": "text/html" }
     }).then(function (response) {
