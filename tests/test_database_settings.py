@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from workshop import create_app
+from workshop import create_app, database
 from workshop.extensions import db
 
 
@@ -28,9 +28,47 @@ def test_the_database_waits_instead_of_failing_and_keeps_what_it_acknowledged(ap
     else:
         # PostgreSQL: no wait without an end when the server is out of reach.
         options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
-        assert options["pool_pre_ping"] is True and options["pool_timeout"] == 5
+        assert options["pool_timeout"] == 5
         assert options["connect_args"]["connect_timeout"] == 3
         assert db.session.execute(sa.text("SELECT 1")).scalar() == 1
+
+
+def _backend() -> int:
+    return int(db.session.execute(sa.text("SELECT pg_backend_pid()")).scalar_one())
+
+
+def _kill(database_url: str, pid: int) -> None:
+    """What a database restart does to one connection: the server ends it without a word."""
+    other = sa.create_engine(database_url)
+    with other.begin() as connection:
+        connection.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    other.dispose()
+
+
+def test_a_pooled_connection_is_tested_before_it_is_lent_only_after_sitting_idle(
+    app: Flask, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if db.engine.dialect.name == "sqlite":
+        # No server to lose on SQLite: the process opens the file itself, nothing is tested.
+        assert db.engine not in database._PINGED
+        return
+    first = _backend()
+    db.session.close()  # back to the pool
+    _kill(database_url, first)
+    # It sat idle: tested, found dead, replaced; the request never sees it.
+    monkeypatch.setattr(database, "PING_AFTER_IDLE_SECONDS", 0.0)
+    second = _backend()
+    assert second != first
+    db.session.close()
+    # Handed back a moment ago: lent untested (under load the test was a round trip of every
+    # save). The request that meets it fails, as a 503 (tests/test_faults.py), and the pool
+    # has replaced it for the next one.
+    monkeypatch.setattr(database, "PING_AFTER_IDLE_SECONDS", 60.0)
+    _kill(database_url, second)
+    with pytest.raises(sa.exc.OperationalError):
+        _backend()
+    db.session.rollback()
+    assert _backend() not in (first, second)
 
 
 def test_a_mistyped_sqlite_sync_level_stops_the_app_at_start(

@@ -22,7 +22,8 @@ class Config:
     # Production runs on PostgreSQL; true lets it run on SQLite (one machine, one seminar at a
     # time, no database server to look after). docs/deployment.md says when that is enough.
     ALLOW_SQLITE = False
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # workshop/database.py adds the bounded waits and the test of idle pooled connections.
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {}
     # An upload of organisers' spreadsheets is the largest thing anybody sends us.
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
     # A token that expires under a person's typing loses their text; the session bounds it instead.

@@ -128,25 +128,31 @@ def _check_json() -> tuple[Response | str, int] | None:
     return None
 
 
-def _texts_outside_json() -> Iterable[str]:
-    uploads = request.files.items(multi=True)
+def _texts_outside_json(*, form: bool) -> Iterable[str]:
     found: list[object] = [
         *(text for pair in request.args.items(multi=True) for text in pair),
-        *(text for pair in request.form.items(multi=True) for text in pair),
-        *(text for name, upload in uploads for text in (name, upload.filename)),
         *(request.view_args or {}).values(),
     ]
+    if form:
+        uploads = request.files.items(multi=True)
+        found += [
+            *(text for pair in request.form.items(multi=True) for text in pair),
+            *(text for name, upload in uploads for text in (name, upload.filename)),
+        ]
     # Multipart names the parser could not read come as None; ids come as numbers.
     return (text for text in found if isinstance(text, str))
 
 
 def refuse_unstorable_input() -> tuple[Response | str, int] | None:
     """Refuse a request carrying text that cannot be stored, or JSON too big or deep to parse."""
-    if request.is_json:
+    is_json = request.is_json
+    if is_json:
         refused = _check_json()
         if refused is not None:
             return refused
-    if not all(storable(text) for text in _texts_outside_json()):
+    # A JSON body is the whole body: werkzeug reads form fields and files only from a form's
+    # body, so an autosave has none to look at (and skips the form parser's setup).
+    if not all(storable(text) for text in _texts_outside_json(form=not is_json)):
         return _unstorable()
     return None
 

@@ -74,6 +74,23 @@ def _of_partnerships(ids: Iterable[int]) -> sa.ColumnElement[bool]:
     )
 
 
+def touching(partnership: sa.ColumnElement[int]) -> sa.Update:
+    """The statement that counts a change at ``partnership``'s table in every seminar it takes
+    part in, for a caller that makes it part of its own statement (the autosave on PostgreSQL
+    saves, keeps the revision and counts the change in one round trip)."""
+    return (
+        sa.update(_seminar)
+        .where(
+            _seminar.c.id.in_(
+                sa.select(seminar_partnership.c.seminar_id).where(
+                    seminar_partnership.c.partnership_id == partnership
+                )
+            )
+        )
+        .values(revision=_seminar.c.revision + 1)
+    )
+
+
 # Every autosave runs this: built once, so a save does not rebuild and re-key the statement.
 _TOUCH_PARTNERSHIPS = (
     sa.update(_seminar)

@@ -45,13 +45,24 @@ PERMISSIONS_POLICY = ", ".join(
 SERVER_NAME = "Twinning Workshop"
 
 
+# Flask-WTF checks the Referer over HTTPS, so "no-referrer" would break every form.
+_EVERY_RESPONSE = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("Permissions-Policy", PERMISSIONS_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+)
+_EVERY_RESPONSE_NAMES = frozenset(name.lower() for name, _value in _EVERY_RESPONSE)
+
+
 def add_security_headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    # Flask-WTF checks the Referer over HTTPS, so "no-referrer" would break every form.
-    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers = response.headers
+    # One pass over the few headers a view set, instead of one search per header we add.
+    present = {name.lower() for name, _value in headers.items()} & _EVERY_RESPONSE_NAMES
+    for name, value in _EVERY_RESPONSE:
+        if name.lower() not in present:
+            headers.add(name, value)
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     if request.endpoint != "static":
