@@ -55,6 +55,8 @@ def too_deep(data: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
     The parser recurses once per level and fails with a RecursionError about a thousand
     levels down; counting brackets outside strings first is linear and cannot.
     """
+    if data.count(b"[") + data.count(b"{") <= limit:
+        return False  # not enough brackets to nest that deep, strings or not (the usual save)
     depth = 0
     in_string = False
     for token in _JSON_TOKEN.finditer(data):

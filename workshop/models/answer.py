@@ -27,7 +27,9 @@ class Answer(Base):
     __table_args__ = (sa.UniqueConstraint("partnership_id", "cycle", "question_key", "side"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    partnership_id: Mapped[int] = mapped_column(sa.ForeignKey("partnership.id"), index=True)
+    # No index of its own: the unique (partnership, cycle, question, side) index leads with it,
+    # and every autosave would keep one more index up to date for nothing.
+    partnership_id: Mapped[int] = mapped_column(sa.ForeignKey("partnership.id"))
     cycle: Mapped[int] = mapped_column(default=1)  # the TPI cycle it belongs to (models.cycle)
     question_key: Mapped[str] = mapped_column(sa.String(80))
     side: Mapped[str] = mapped_column(sa.String(10), default=SHARED)
@@ -50,7 +52,8 @@ class AnswerRevision(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    answer_id: Mapped[int] = mapped_column(sa.ForeignKey("answer.id"), index=True)
+    # Indexed by the unique (answer, version) index, which leads with it (see Answer).
+    answer_id: Mapped[int] = mapped_column(sa.ForeignKey("answer.id"))
     version: Mapped[int]
     value: Mapped[Any] = mapped_column(sa.JSON, nullable=True)
     author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account.id"))

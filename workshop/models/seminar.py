@@ -29,6 +29,9 @@ seminar_partnership = sa.Table(
     sa.Column(
         "partnership_id", sa.ForeignKey("partnership.id", ondelete="CASCADE"), primary_key=True
     ),
+    # Every autosave counts its change in the seminars of its partnership: found by this index
+    # (the primary key leads with the seminar).
+    sa.Index("ix_seminar_partnership_partnership_id", "partnership_id"),
 )
 
 

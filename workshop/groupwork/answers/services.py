@@ -154,30 +154,46 @@ _REVISION = sa.insert(_revision).values(
 )
 
 
-# The same UPDATE on PostgreSQL, with the revision INSERT and the seminars' change count as
-# data-modifying parts of one statement: one round trip instead of three, and only a save that
-# updated keeps a revision and counts as a change. (SQLite has no such statements, and no round
-# trips to save either.)
-_saved = _NEXT.cte("saved")
-_NEXT_IN_ONE = sa.select(_saved.c.id).add_cte(
-    sa.insert(_revision)
-    .from_select(
-        ["answer_id", "version", "value", "author_id", "at", "idempotency_key", "restored_from"],
-        sa.select(
-            _saved.c.id,
-            sa.bindparam("p_version", type_=_revision.c.version.type),
-            sa.bindparam("p_value", type_=_revision.c.value.type),
-            sa.bindparam("by", type_=_revision.c.author_id.type),
-            sa.bindparam("now", type_=_revision.c.at.type),
-            sa.bindparam("p_key_used", type_=_revision.c.idempotency_key.type),
-            sa.bindparam("p_restored_from", type_=_revision.c.restored_from.type),
-        ),
-    )
-    .cte("kept"),
-    live.touching(sa.bindparam("p_id", type_=_answer.c.partnership_id.type))
-    .where(sa.exists(sa.select(_saved.c.id)))
-    .cte("counted"),
+_REVISION_COLUMNS = (
+    "answer_id",
+    "version",
+    "value",
+    "author_id",
+    "at",
+    "idempotency_key",
+    "restored_from",
 )
+
+
+def _in_one(saving: sa.Insert | sa.Update) -> sa.Select[tuple[int]]:
+    """``saving`` (the first INSERT or the UPDATE) on PostgreSQL, with the revision INSERT and
+    the seminars' change count as data-modifying parts of one statement: one round trip instead
+    of three, whole or not at all even without a transaction (database.one_statement_writes),
+    and only a save that stored something keeps a revision and counts as a change. SQLite has
+    no such statements, and no round trips to save."""
+    saved = saving.cte("saved")
+    return sa.select(saved.c.id).add_cte(
+        sa.insert(_revision)
+        .from_select(
+            [*_REVISION_COLUMNS],
+            sa.select(
+                saved.c.id,
+                sa.bindparam("p_version", type_=_revision.c.version.type),
+                sa.bindparam("p_value", type_=_revision.c.value.type),
+                sa.bindparam("by", type_=_revision.c.author_id.type),
+                sa.bindparam("now", type_=_revision.c.at.type),
+                sa.bindparam("p_key_used", type_=_revision.c.idempotency_key.type),
+                sa.bindparam("p_restored_from", type_=_revision.c.restored_from.type),
+            ),
+        )
+        .cte("kept"),
+        live.touching(sa.bindparam("p_id", type_=_answer.c.partnership_id.type))
+        .where(sa.exists(sa.select(saved.c.id)))
+        .cte("counted"),
+    )
+
+
+_IN_ONE = {"first": _in_one(_FIRST["postgresql"]), "next": _in_one(_NEXT)}
 
 
 class _Stale(Exception):
@@ -199,7 +215,7 @@ def save_answer(
     """Store ``value`` if the answer is still at ``base_version``; raise Conflict otherwise.
 
     Costs three statements on the happy path: a conditional UPDATE (or the first INSERT), the
-    revision INSERT and the seminars' change count; one on PostgreSQL after the first save.
+    revision INSERT and the seminars' change count; one on PostgreSQL.
     """
     where = {"p_id": partnership_id, "p_cycle": cycle, "p_key": key, "p_side": side}
     now = utcnow()
@@ -218,9 +234,10 @@ def save_answer(
         "p_restored_from": restored_from,
     }
     try:
-        if base_version and connection.dialect.name == "postgresql":
-            updated = {**where, **kept, "base": base_version}
-            if connection.execute(_NEXT_IN_ONE, updated).scalar() is None:
+        if connection.dialect.name == "postgresql":
+            statement = _IN_ONE["next" if base_version else "first"]
+            params = {**where, **kept, "base": base_version}
+            if connection.execute(statement, params).scalar() is None:
                 raise _Stale
             return Saved(new_version, value, changed=True)
         if base_version == 0:
