@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, BrowserContext, Page
 from werkzeug.serving import make_server
 
 from workshop.paths import PROJECT_ROOT
@@ -101,6 +101,22 @@ SETTLED_JS = """() => document.readyState === 'complete'
 # Fonts ready, then two frames, so that style and layout of the settled page have run.
 NEXT_FRAMES_JS = """() => document.fonts.ready.then(() => new Promise(
   done => requestAnimationFrame(() => requestAnimationFrame(() => done(true)))))"""
+
+
+def seated_page(
+    browser: Browser, base: str, code: str, viewport: dict[str, int] | None = None
+) -> tuple[BrowserContext, Page]:
+    """A participant's own browser, back at their table with their return code (English)."""
+    context = browser.new_context(
+        locale="en-GB", viewport=viewport or {"width": 390, "height": 844}
+    )
+    context.add_init_script(path=str(AXE_JS))
+    page = context.new_page()
+    page.goto(f"{base}/resume")
+    page.locator("main form input[name=code]").fill(code)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/partnerships/*")
+    return context, page
 
 
 def settle(page: Page) -> None:

@@ -13,7 +13,7 @@ from flask import Flask
 from playwright.sync_api import Browser, Route, expect
 
 from tests import factories
-from tests.browser.conftest import AXE_JS
+from tests.browser.conftest import seated_page
 from workshop.extensions import db
 from workshop.models import Answer, Seminar
 
@@ -44,13 +44,7 @@ def test_a_hung_save_and_a_hung_poll_are_given_up_and_retried(
     code, partnership_id = person.test_return_code, partnership.id  # type: ignore[attr-defined]
     db.session.commit()
 
-    context = browser.new_context(locale="en-GB", viewport={"width": 390, "height": 844})
-    context.add_init_script(path=str(AXE_JS))
-    page = context.new_page()
-    page.goto(f"{live_server}/resume")
-    page.locator("main form input[name=code]").fill(code)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url("**/partnerships/*")
+    context, page = seated_page(browser, live_server, code)
 
     # The first save and the first poll of the room go out and never come back.
     hung: dict[str, list[Route]] = {"save": [], "poll": []}

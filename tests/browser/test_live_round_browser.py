@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.browser.conftest import AXE_JS, assert_accessible
+from tests.browser.conftest import AXE_JS, assert_accessible, seated_page
 from tests.factories import make_participant
 from workshop import codes, demo
 from workshop.extensions import db
@@ -28,11 +28,7 @@ def _person(browser: Browser, viewport: dict) -> tuple[BrowserContext, Page]:
 
 
 def _seated(browser: Browser, base: str, code: str, url: str) -> tuple[BrowserContext, Page]:
-    context, page = _person(browser, PHONE)
-    page.goto(f"{base}/resume")
-    page.locator("main form input[name=code]").fill(code)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url("**/partnerships/*")
+    context, page = seated_page(browser, base, code, PHONE)
     page.goto(url)
     page.evaluate("window.drawnOnce = true")  # gone if the page were loaded again
     return context, page

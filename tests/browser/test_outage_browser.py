@@ -8,7 +8,7 @@ from flask import Flask
 from playwright.sync_api import Browser, expect
 
 from tests import factories
-from tests.browser.conftest import AXE_JS
+from tests.browser.conftest import seated_page
 from tests.outages import database_away
 from workshop.extensions import db
 from workshop.models import Answer, AnswerRevision
@@ -22,13 +22,7 @@ def test_a_save_during_a_database_outage_waits_offline_and_arrives_after(
     person = factories.make_participant(partnership=partnership, seminar=seminar)
     code, partnership_id = person.test_return_code, partnership.id  # type: ignore[attr-defined]
     db.session.commit()
-    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
-    context.add_init_script(path=str(AXE_JS))
-    page = context.new_page()
-    page.goto(f"{live_server}/resume")
-    page.locator("main form input[name=code]").fill(code)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url("**/partnerships/*")
+    context, page = seated_page(browser, live_server, code, {"width": 1280, "height": 900})
     page.goto(f"{live_server}/partnerships/{partnership_id}/stages/agreement")
     field = page.locator("#f-shared_vision_en")
     state = page.locator("#section-vision .save-state")
