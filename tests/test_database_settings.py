@@ -33,8 +33,9 @@ def test_the_database_waits_instead_of_failing_and_keeps_what_it_acknowledged(ap
         assert db.session.execute(sa.text("SELECT 1")).scalar() == 1
 
 
-def _backend() -> int:
-    return int(db.session.execute(sa.text("SELECT pg_backend_pid()")).scalar_one())
+def _backend(engine: sa.Engine) -> int:
+    with engine.connect() as connection:
+        return int(connection.execute(sa.text("SELECT pg_backend_pid()")).scalar_one())
 
 
 def _kill(database_url: str, pid: int) -> None:
@@ -52,23 +53,36 @@ def test_a_pooled_connection_is_tested_before_it_is_lent_only_after_sitting_idle
         # No server to lose on SQLite: the process opens the file itself, nothing is tested.
         assert db.engine not in database._PINGED
         return
-    first = _backend()
-    db.session.close()  # back to the pool
-    _kill(database_url, first)
-    # It sat idle: tested, found dead, replaced; the request never sees it.
-    monkeypatch.setattr(database, "PING_AFTER_IDLE_SECONDS", 0.0)
-    second = _backend()
-    assert second != first
-    db.session.close()
-    # Handed back a moment ago: lent untested (under load the test was a round trip of every
-    # save). The request that meets it fails, as a 503 (tests/test_faults.py), and the pool
-    # has replaced it for the next one.
-    monkeypatch.setattr(database, "PING_AFTER_IDLE_SECONDS", 60.0)
-    _kill(database_url, second)
-    with pytest.raises(sa.exc.OperationalError):
-        _backend()
-    db.session.rollback()
-    assert _backend() not in (first, second)
+    # An app of its own with a pool of one connection: whatever is lent is that connection or
+    # its replacement (the suite's shared pool holds several).
+    single = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": app.config["SECRET_KEY"],
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 1, "max_overflow": 0},
+            "JOBS_IN_PROCESS": False,
+        }
+    )
+    with single.app_context():
+        engine = db.engine
+    try:
+        first = _backend(engine)
+        _kill(database_url, first)
+        # It sat idle: tested, found dead, replaced; the request never sees it.
+        monkeypatch.setattr(database, "PING_AFTER_IDLE_SECONDS", 0.0)
+        second = _backend(engine)
+        assert second != first
+        # Handed back a moment ago: lent untested (under load the test was a round trip of
+        # every save). The request that meets it fails, as a 503 (tests/test_faults.py), and
+        # the pool has replaced it for the next one.
+        monkeypatch.setattr(database, "PING_AFTER_IDLE_SECONDS", 60.0)
+        _kill(database_url, second)
+        with pytest.raises(sa.exc.OperationalError):
+            _backend(engine)
+        assert _backend(engine) not in (first, second)
+    finally:
+        engine.dispose()
 
 
 def test_a_mistyped_sqlite_sync_level_stops_the_app_at_start(
