@@ -104,12 +104,14 @@ NEXT_FRAMES_JS = """() => document.fonts.ready.then(() => new Promise(
 
 
 def seated_page(
-    browser: Browser, base: str, code: str, viewport: dict[str, int] | None = None
+    browser: Browser,
+    base: str,
+    code: str,
+    viewport: dict[str, int] | None = None,
+    locale: str = "en-GB",
 ) -> tuple[BrowserContext, Page]:
-    """A participant's own browser, back at their table with their return code (English)."""
-    context = browser.new_context(
-        locale="en-GB", viewport=viewport or {"width": 390, "height": 844}
-    )
+    """A participant's own browser, back at their table with their return code."""
+    context = browser.new_context(locale=locale, viewport=viewport or {"width": 390, "height": 844})
     context.add_init_script(path=str(AXE_JS))
     page = context.new_page()
     page.goto(f"{base}/resume")

@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.browser.conftest import AXE_JS, assert_accessible
+from tests.browser.conftest import AXE_JS, assert_accessible, seated_page
 from tests.factories import make_participant
 from workshop import demo
 from workshop.extensions import db
@@ -41,14 +41,7 @@ def table(app: object) -> dict[str, object]:
 def _seat(
     browser: Browser, base: str, code: str, locale: str, viewport: dict
 ) -> tuple[BrowserContext, Page]:
-    context = browser.new_context(locale=locale, viewport=viewport)
-    context.add_init_script(path=str(AXE_JS))
-    page = context.new_page()
-    page.goto(f"{base}/resume")
-    page.locator("main form input[name=code]").fill(code)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url("**/partnerships/*")
-    return context, page
+    return seated_page(browser, base, code, viewport, locale)
 
 
 def _both_open(
