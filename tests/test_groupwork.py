@@ -320,7 +320,9 @@ def test_an_autosave_writes_the_answer_its_revision_and_the_change_count_whole(
             assert response.status_code == status
             answer = stored(world, "assessment_team")
             kept = db.session.scalars(
-                sa.select(AnswerRevision.value).where(AnswerRevision.answer_id == answer.id)
+                sa.select(AnswerRevision.value)
+                .where(AnswerRevision.answer_id == answer.id)
+                .order_by(AnswerRevision.version)
             ).all()
             after = db.session.scalar(counter)
             db.session.rollback()

@@ -127,7 +127,9 @@ def snapshot() -> tuple[object, ...]:
             )
         ).all(),
         db.session.execute(
-            sa.select(PlenaryRound.seminar_id, PlenaryRound.kind, PlenaryRound.state)
+            sa.select(PlenaryRound.seminar_id, PlenaryRound.kind, PlenaryRound.state).order_by(
+                PlenaryRound.id
+            )
         ).all(),
     )
 
