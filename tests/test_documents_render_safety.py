@@ -296,3 +296,42 @@ def test_a_render_over_memory_fails() -> None:
     with pytest.raises(RenderError) as failure:
         render_pdf(_slow_document(), memory_mb=64)
     assert failure.value.message == pdf_module._too_large().message
+
+
+# --- Cost -------------------------------------------------------------------------------------
+
+
+def test_page_streams_are_compressed_at_zlibs_default_level() -> None:
+    """pydyf asks zlib for level 9, a twentieth of a long render for 3 % fewer bytes; the
+    renderer has it use the default level. A zlib stream's second byte says the level made it."""
+    html = '<html lang="en"><title>t</title>' + "<p>Safer surgery, every shift.</p>" * 200
+    pdf = render_pdf(html + "</html>")
+    headers = [pdf[m.end() : m.end() + 2] for m in re.finditer(rb"(?<!end)stream\r?\n", pdf)]
+    flate = [h for h in headers if h[:1] == b"\x78"]
+    assert flate, "no compressed stream in the PDF"
+    assert set(flate) == {b"\x78\x9c"}, set(flate)
+
+
+def test_a_render_does_not_run_the_programs_main_script_again(tmp_path: Path) -> None:
+    """multiprocessing prepares a child by importing the parent's main script again (a third of
+    a second when that script imports the app); a render child needs none of it."""
+    marker = tmp_path / "imported"
+    script = tmp_path / "main_script.py"
+    script.write_text(
+        "from pathlib import Path\n"
+        f"with Path({str(marker)!r}).open('a') as out:\n"
+        "    out.write('x')\n"
+        "from workshop.documents.pdf import render_pdf\n"
+        "if __name__ == '__main__':\n"
+        "    page = '<html lang=en><title>t</title><p>ok</p></html>'\n"
+        "    for _ in range(2):\n"
+        "        assert render_pdf(page)[:5] == b'%PDF-'\n"
+    )
+    subprocess.run(
+        [sys.executable, str(script)],
+        check=True,
+        timeout=120,
+        cwd=PACKAGE_DIR.parent,
+        env={**os.environ, "PYTHONPATH": str(PACKAGE_DIR.parent)},
+    )
+    assert marker.read_text() == "x"  # the script itself, and no child

@@ -16,8 +16,10 @@ import multiprocessing
 import re
 import resource
 import sys
+import zlib
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
@@ -62,10 +64,38 @@ def _render(html: str, fetcher: StaticOnlyFetcher | None = None) -> bytes:
     """
     import weasyprint  # here: the web process never needs to import it
 
+    _compress_at_default_level()
     document = weasyprint.HTML(
         string=html, base_url=static_url(), url_fetcher=fetcher or StaticOnlyFetcher()
     )
     return document.write_pdf(pdf_variant=PDF_VARIANT)
+
+
+def _compress_at_default_level() -> None:
+    """Have pydyf (WeasyPrint's PDF writer) compress page streams at zlib's default level.
+
+    pydyf asks for level 9: on the demo vision that is a twentieth of the render for 3 % fewer
+    bytes. It has no setting for it, so the zlib it sees is this one, whose compressobj() keeps
+    to the default whatever level it is asked for. Checked by test_documents_pdf (the streams'
+    zlib headers say which level made them).
+    """
+    import pydyf
+
+    if pydyf.zlib is not _DEFAULT_LEVEL_ZLIB:
+        pydyf.zlib = _DEFAULT_LEVEL_ZLIB
+
+
+class _DefaultLevelZlib:
+    """zlib as pydyf uses it, at the default compression level."""
+
+    compress = staticmethod(zlib.compress)
+
+    @staticmethod
+    def compressobj(level: int = zlib.Z_DEFAULT_COMPRESSION, **options: object) -> Any:
+        return zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION)
+
+
+_DEFAULT_LEVEL_ZLIB = _DefaultLevelZlib()
 
 
 def _child(connection: Connection, html: str, memory_mb: int) -> None:
@@ -202,7 +232,27 @@ def _imported_by_fork_server() -> bool:
     return False
 
 
+def _children_skip_main() -> None:
+    """Stop each render child from running the program's main module again before it starts.
+
+    multiprocessing prepares every child as if it were a fresh interpreter: it imports the
+    parent's main script (gunicorn's, a benchmark's, a CLI's) anew, a third of a second when that
+    script imports the whole app. Preloading "__main__" in the fork server is meant to spare
+    this, but on Python before 3.13 the fork server is never told the path (CPython gh-126631).
+    A render child needs nothing from the main module (its target and arguments live here), so
+    in the fork server, and so in its children only, that step does nothing.
+    """
+    from multiprocessing import spawn
+
+    def _skip(_main: str) -> None:
+        return None
+
+    spawn._fixup_main_from_path = _skip  # type: ignore[attr-defined]
+    spawn._fixup_main_from_name = _skip  # type: ignore[attr-defined]
+
+
 if _imported_by_fork_server():
+    _children_skip_main()
     # Each child would otherwise load fonts and fill WeasyPrint's caches on its own (~30 ms a
     # render); done once here, every fork inherits them. A failure only costs that time.
     try:
