@@ -23,7 +23,7 @@ from typing import Any
 
 import svg
 from babel import dates
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 
 from workshop.documents import model
@@ -286,20 +286,22 @@ def ratings_by_area(
         title = _("How each side rates itself, per assessment area")
         rated = [a for a in areas if any(v is not None for v in a.values)]
         low = [
-            _(
+            ngettext(
+                "%(side)s: %(num)d area rated 0 or 1",
                 "%(side)s: %(num)d areas rated 0 or 1",
+                sum(1 for a in areas if a.values[i] is not None and (a.values[i] or 0) <= 1),
                 side=side,
-                num=sum(1 for a in areas if a.values[i] is not None and (a.values[i] or 0) <= 1),
             )
             for i, side in enumerate(sides)
         ]
         desc = " ".join(
             [
-                _(
-                    "Horizontal bars, 0 to 3, for %(num)d areas; %(rated)d have a rating.",
-                    num=len(areas),
-                    rated=len(rated),
+                ngettext(
+                    "Horizontal bars, 0 to 3, for %(num)d area;",
+                    "Horizontal bars, 0 to 3, for %(num)d areas;",
+                    len(areas),
                 ),
+                ngettext("%(num)d has a rating.", "%(num)d have a rating.", len(rated)),
                 "; ".join(low) + ".",
             ]
         )
@@ -339,10 +341,15 @@ def weighted_scores(
     with force_locale(lang):
         title = _("Weighted scores of the candidate priorities, per side")
         best = max(candidates, key=lambda c: sum(v or 0 for v in c.values), default=None)
-        desc = _(
-            "Horizontal bars for %(num)d candidates, out of %(max)d points.",
-            num=len(candidates),
-            max=maximum,
+        desc = " ".join(
+            [
+                ngettext(
+                    "Horizontal bars for %(num)d candidate,",
+                    "Horizontal bars for %(num)d candidates,",
+                    len(candidates),
+                ),
+                ngettext("out of %(num)d point.", "out of %(num)d points.", maximum),
+            ]
         )
         if best is not None:
             desc += " " + _("Highest combined: %(name)s.", name=best.label)
@@ -391,7 +398,9 @@ def counts(
     with force_locale(lang):
         maximum = max((n for _label, n in items), default=0)
         if not desc:
-            desc = _("Horizontal bars for %(num)d rows.", num=len(items))
+            desc = ngettext(
+                "Horizontal bars for %(num)d row.", "Horizontal bars for %(num)d rows.", len(items)
+            )
             if maximum:
                 top = next(label for label, n in items if n == maximum)
                 desc += " " + _("Highest: %(name)s, %(count)d.", name=top, count=maximum)
@@ -510,11 +519,12 @@ def gantt(
         first_day, last_day = span_of(tasks, start, end)
         title = caption or _("Timeline of the activities")
         drawn = [t for t in tasks if t.start and t.end and t.start <= t.end]
-        desc = _(
+        desc = ngettext(
+            "Gantt chart from %(start)s to %(end)s: %(num)d activity, %(drawn)d with dates.",
             "Gantt chart from %(start)s to %(end)s: %(num)d activities, %(drawn)d with dates.",
+            len(tasks),
             start=_month_year(first_day, lang),
             end=_month_year(last_day, lang),
-            num=len(tasks),
             drawn=len(drawn),
         )
         body, height = _gantt_body(tasks, first_day, last_day, lang, width, leads)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from workshop.documents.snapshot import Snapshot
 from workshop.method.definition import Method
@@ -127,9 +128,15 @@ def describe(found: Iterable[Change], method: Method, lang: str) -> list[Describ
             rows = change.get("rows")
             if rows:
                 parts = [
-                    _("%(n)s rows added", n=rows["added"]) if rows["added"] else "",
-                    _("%(n)s rows changed", n=rows["changed"]) if rows["changed"] else "",
-                    _("%(n)s rows removed", n=rows["removed"]) if rows["removed"] else "",
+                    ngettext("%(num)s row added", "%(num)s rows added", rows["added"])
+                    if rows["added"]
+                    else "",
+                    ngettext("%(num)s row changed", "%(num)s rows changed", rows["changed"])
+                    if rows["changed"]
+                    else "",
+                    ngettext("%(num)s row removed", "%(num)s rows removed", rows["removed"])
+                    if rows["removed"]
+                    else "",
                 ]
                 what = ", ".join(p for p in parts if p) or what
             out.append(Described(where, f"{label}: {what}"))

@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from workshop.imports.columns import ALL_COLUMNS, REQUIRED_COLUMNS
 from workshop.imports.errors import UnreadableFile
@@ -81,7 +82,11 @@ def _to_sheet(raw: list[list[str]], *, max_rows: int) -> Sheet:
         sheet.problems.append(str(_l("Unknown columns: %(names)s.", names=", ".join(unknown[:10]))))
     if len(raw) - 1 > max_rows:
         sheet.problems.append(
-            str(_l("At most %(max)d rows can be imported at once.", max=max_rows))
+            ngettext(
+                "At most %(num)d row can be imported at once.",
+                "At most %(num)d rows can be imported at once.",
+                max_rows,
+            )
         )
     if sheet.problems:
         return sheet

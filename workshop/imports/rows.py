@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from workshop import geo
 from workshop.i18n import current_lang
@@ -63,7 +64,15 @@ def _check_cells(row: SheetRow) -> None:
             refuse(row, column, _l("it is empty."))
     for column, limit in LIMITS.items():
         if len(cells.get(column, "")) > limit:
-            refuse(row, column, _l("it is longer than %(limit)d characters.", limit=limit))
+            refuse(
+                row,
+                column,
+                ngettext(
+                    "it is longer than %(num)d character.",
+                    "it is longer than %(num)d characters.",
+                    limit,
+                ),
+            )
 
 
 def _region(row: SheetRow) -> tuple[str | None, list[str]]:

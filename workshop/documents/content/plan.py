@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from workshop import charts
 from workshop.documents import model
@@ -273,7 +274,7 @@ def dates_facts(src: Source, plan: Plan) -> model.Facts:
     return model.Facts(
         (
             (_("Plan starts on"), formats.day(plan.start, src.lang) if plan.start else unknown),
-            (_("Time horizon"), _("%(num)d months", num=plan.horizon)),
+            (_("Time horizon"), ngettext("%(num)d month", "%(num)d months", plan.horizon)),
             (_("Plan ends on"), formats.day(plan.end, src.lang) if plan.end else unknown),
         )
     )

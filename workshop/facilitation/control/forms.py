@@ -10,6 +10,7 @@ from __future__ import annotations
 import unicodedata
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from workshop.facilitation.control.services import MINUTES, NOTICE_CHARS, ControlError
 from workshop.numbers import whole_number
@@ -37,9 +38,10 @@ def notice(raw: str | None) -> str:
         raise ControlError(_("Write the notice."), field="notice-text")
     if len(text) > NOTICE_CHARS:
         raise ControlError(
-            _(
-                "A notice has at most %(most)d characters; this one has %(count)d.",
-                most=NOTICE_CHARS,
+            ngettext(
+                "A notice has at most %(num)d character; this one has %(count)d.",
+                "A notice has at most %(num)d characters; this one has %(count)d.",
+                NOTICE_CHARS,
                 count=len(text),
             ),
             field="notice-text",

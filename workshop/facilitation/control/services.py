@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.dialects import postgresql, sqlite
 
 from workshop import audit, live
@@ -196,9 +197,10 @@ def extend_countdown(seminar: Seminar, minutes: int, *, actor: Account) -> None:
     ends = max(seminar.round_ends_at, now) + timedelta(minutes=minutes)
     if ends - now > timedelta(minutes=MINUTES[1]):
         raise ControlError(
-            _(
-                "A countdown runs at most %(most)d minutes from now; this one would run %(total)d.",
-                most=MINUTES[1],
+            ngettext(
+                "A countdown runs at most %(num)d minute from now; this one would run %(total)d.",
+                "A countdown runs at most %(num)d minutes from now; this one would run %(total)d.",
+                MINUTES[1],
                 total=int((ends - now).total_seconds() // 60),
             ),
             field="extend-minutes",

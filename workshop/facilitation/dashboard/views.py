@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from werkzeug.wrappers import Response
 
 from workshop.auth.sessions import acting_account
@@ -96,7 +97,11 @@ def set_stuck_minutes(seminar_id: int) -> Response | tuple[str, int]:
     services.set_stuck_minutes(seminar, form.minutes, actor=_actor())
     db.session.commit()
     flash(
-        _("Tables now show as stuck after %(n)d minutes without a save.", n=form.minutes),
+        ngettext(
+            "Tables now show as stuck after %(num)d minute without a save.",
+            "Tables now show as stuck after %(num)d minutes without a save.",
+            form.minutes,
+        ),
         "success",
     )
     return _back(seminar)

@@ -58,13 +58,19 @@ def checked_text(raw: str, *, field: str = "text") -> str:
     text = clean_text(raw)
     if len(text) < MIN_CHARS:
         raise PlenaryError(
-            _("Write the proposal in at least %(n)d characters.", n=MIN_CHARS), field=field
+            ngettext(
+                "Write the proposal in at least %(num)d character.",
+                "Write the proposal in at least %(num)d characters.",
+                MIN_CHARS,
+            ),
+            field=field,
         )
     if len(text) > MAX_CHARS:
         raise PlenaryError(
-            _(
-                "Keep the proposal to %(n)d characters (this one has %(given)d).",
-                n=MAX_CHARS,
+            ngettext(
+                "Keep the proposal to %(num)d character (this one has %(given)d).",
+                "Keep the proposal to %(num)d characters (this one has %(given)d).",
+                MAX_CHARS,
                 given=len(text),
             ),
             field=field,

@@ -83,7 +83,9 @@ class Band:
             return _("no partnership")
         if self.low == self.high:
             return ngettext("%(num)d partnership", "%(num)d partnerships", self.low)
-        return _("%(low)d–%(high)d partnerships", low=self.low, high=self.high)
+        return ngettext(
+            "%(low)d–%(num)d partnership", "%(low)d–%(num)d partnerships", self.high, low=self.low
+        )
 
 
 def bands(maximum: int) -> list[Band]:
