@@ -128,7 +128,7 @@ def snapshot() -> tuple[object, ...]:
         ).all(),
         db.session.execute(
             sa.select(PlenaryRound.seminar_id, PlenaryRound.kind, PlenaryRound.state).order_by(
-                PlenaryRound.id
+                PlenaryRound.seminar_id, PlenaryRound.kind
             )
         ).all(),
     )
