@@ -31,7 +31,7 @@ def index() -> str:
     accounts = db.session.scalars(
         sa.select(Account)
         .where(Account.role != Role.PARTICIPANT)
-        .order_by(Account.role, Account.display_name)
+        .order_by(Account.role, Account.display_name, Account.id)
     ).all()
     return render_template("accounts/index.html", accounts=accounts, toggle=ActiveForm())
 
@@ -39,7 +39,9 @@ def index() -> str:
 @bp.route("/new", methods=["GET", "POST"])
 def new() -> str | Response | tuple[str, int]:
     form = AccountForm()
-    institutions = db.session.scalars(sa.select(Institution).order_by(Institution.name_en)).all()
+    institutions = db.session.scalars(
+        sa.select(Institution).order_by(Institution.name_en, Institution.country, Institution.id)
+    ).all()
     form.institution.choices = options(
         [(0, "—")] + [(i.id, localized(i, "name")) for i in institutions]
     )

@@ -38,5 +38,6 @@ def tables_of(seminar_id: int) -> list[Table]:
         .join(ua, ua.id == Partnership.ua_institution_id)
         .join(partner, partner.id == Partnership.partner_institution_id)
         .where(seminar_partnership.c.seminar_id == seminar_id)
+        .order_by(Partnership.id)
     )
     return [Table(row[0], Names(row[1], row[2]), Names(row[3], row[4])) for row in rows]

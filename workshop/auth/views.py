@@ -149,7 +149,13 @@ def _details_form(seminar: Seminar) -> JoinDetailsForm:
         [
             (p.id, partnership_label(p))
             for p in sorted(
-                queries.tables_of(seminar.id), key=lambda p: localized(p.ua_institution, "name")
+                queries.tables_of(seminar.id),
+                # A Ukrainian hospital often has several partners: then by partner, then by id.
+                key=lambda p: (
+                    localized(p.ua_institution, "name"),
+                    localized(p.partner_institution, "name"),
+                    p.id,
+                ),
             )
         ],
         placeholder=_("Choose…"),

@@ -117,7 +117,13 @@ def _existing(connection: sa.Connection, table: sa.Table, values: dict[str, Any]
             for name in ("email", "return_code_hash")
             if values[name] is not None
         ]
-        return connection.scalar(sa.select(table.c.id).where(sa.or_(*keys))) if keys else None
+        # The e-mail and the return code may name two stored people: the oldest is taken, the
+        # same one on every run, rather than whichever row the database happens to read first.
+        return (
+            connection.scalar(sa.select(table.c.id).where(sa.or_(*keys)).order_by(table.c.id))
+            if keys
+            else None
+        )
     if table.name == "partnership":
         found = connection.scalar(
             sa.select(table.c.id).where(

@@ -158,9 +158,9 @@ def verify_documents(connection: sa.Connection) -> HashCheck:
     version = tables.table("document_version")
     stored = {}
     for row in connection.execute(
-        sa.select(version.c.id, version.c.snapshot, version.c.content_hash).execution_options(
-            yield_per=BATCH
-        )
+        sa.select(version.c.id, version.c.snapshot, version.c.content_hash)
+        .order_by(version.c.id)
+        .execution_options(yield_per=BATCH)
     ):
         check.versions += 1
         stored[row.id] = row.content_hash
@@ -168,9 +168,9 @@ def verify_documents(connection: sa.Connection) -> HashCheck:
             check.problems.append(f"document version {row.id}: snapshot does not match its hash")
     file = tables.table("document_file")
     for row in connection.execute(
-        sa.select(file.c.id, file.c.data, file.c.sha256, file.c.size).execution_options(
-            yield_per=50
-        )
+        sa.select(file.c.id, file.c.data, file.c.sha256, file.c.size)
+        .order_by(file.c.id)
+        .execution_options(yield_per=50)
     ):
         check.files += 1
         data = bytes(row.data)
@@ -178,7 +178,9 @@ def verify_documents(connection: sa.Connection) -> HashCheck:
             check.problems.append(f"document file {row.id}: bytes do not match its SHA-256")
     sign_off = tables.table("sign_off")
     for row in connection.execute(
-        sa.select(sign_off.c.id, sign_off.c.version_id, sign_off.c.content_hash)
+        sa.select(sign_off.c.id, sign_off.c.version_id, sign_off.c.content_hash).order_by(
+            sign_off.c.id
+        )
     ):
         check.signoffs += 1
         if stored.get(row.version_id) != row.content_hash:

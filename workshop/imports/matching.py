@@ -36,7 +36,9 @@ class Registry:
     def from_database(cls) -> Registry:
         registry = cls()
         rows = db.session.execute(
-            sa.select(Institution.id, Institution.country, Institution.name_en, Institution.name_uk)
+            sa.select(
+                Institution.id, Institution.country, Institution.name_en, Institution.name_uk
+            ).order_by(Institution.id)  # ``add`` keeps the first of a key: the oldest wins
         )
         for id_, country, name_en, name_uk in rows:
             registry.add(Known(country=country, id=id_), name_en, name_uk)

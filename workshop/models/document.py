@@ -45,7 +45,7 @@ class DocumentVersion(Base):
     created_by: Mapped[Account | None] = relationship()
     files: Mapped[list[DocumentFile]] = relationship(back_populates="version")
     signoffs: Mapped[list[SignOff]] = relationship(
-        back_populates="version", order_by="SignOff.signed_at"
+        back_populates="version", order_by="(SignOff.signed_at, SignOff.id)"
     )
 
 

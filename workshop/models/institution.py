@@ -74,8 +74,11 @@ class Partnership(Base):
 
     ua_institution: Mapped[Institution] = relationship(foreign_keys=[ua_institution_id])
     partner_institution: Mapped[Institution] = relationship(foreign_keys=[partner_institution_id])
+    # Oldest first, as the partnership page lists them; the id settles seminars of one day.
     seminars: Mapped[list[Seminar]] = relationship(
-        secondary="seminar_partnership", back_populates="partnerships"
+        secondary="seminar_partnership",
+        back_populates="partnerships",
+        order_by="(Seminar.starts_on, Seminar.id)",
     )
     memberships: Mapped[list[Membership]] = relationship(back_populates="partnership")
     cycles: Mapped[list[Cycle]] = relationship(

@@ -46,7 +46,9 @@ class StageRun(Base):
     first_approved_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    events: Mapped[list[StageEvent]] = relationship(back_populates="run", order_by="StageEvent.at")
+    events: Mapped[list[StageEvent]] = relationship(
+        back_populates="run", order_by="(StageEvent.at, StageEvent.id)"
+    )
 
 
 class StageEvent(Base):
@@ -89,7 +91,7 @@ class Comment(Base):
     resolved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account.id"))
 
     author: Mapped[Account | None] = relationship(foreign_keys=[author_id])
-    replies: Mapped[list[Comment]] = relationship(order_by="Comment.at")
+    replies: Mapped[list[Comment]] = relationship(order_by="(Comment.at, Comment.id)")
 
 
 class Vote(Base):

@@ -50,13 +50,15 @@ def members_by_side(partnership: Partnership) -> dict[str, list[Membership]]:
         .options(selectinload(Membership.account))
     ).all()
     grouped: dict[str, list[Membership]] = {"ua": [], "partner": []}
-    for membership in sorted(rows, key=lambda m: m.account.display_name.casefold()):
+    for membership in sorted(rows, key=lambda m: (m.account.display_name.casefold(), m.id)):
         grouped[membership.side.value].append(membership)
     return grouped
 
 
 def institutions_for_choice(*, ukrainian: bool) -> Sequence[Institution]:
-    query = sa.select(Institution).order_by(Institution.name_en)
+    query = sa.select(Institution).order_by(
+        Institution.name_en, Institution.country, Institution.id
+    )
     query = query.where(
         (Institution.country == "UA") if ukrainian else (Institution.country != "UA")
     )

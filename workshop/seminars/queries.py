@@ -34,7 +34,7 @@ def seminars_managed_by(actor: Account) -> Sequence[Seminar]:
     query = (
         sa.select(Seminar)
         .where(Seminar.id.in_(managed_seminar_ids(actor)))
-        .order_by(Seminar.starts_on.desc())
+        .order_by(Seminar.starts_on.desc(), Seminar.id.desc())
     )
     return db.session.scalars(query).all()
 
@@ -81,7 +81,7 @@ def seminar_members(seminar: Seminar, partnership_ids: Sequence[int]) -> Sequenc
             Membership.partnership_id.in_(partnership_ids),
         )
         .options(selectinload(Membership.account))
-        .order_by(Membership.partnership_id, Membership.created_at)
+        .order_by(Membership.partnership_id, Membership.created_at, Membership.id)
     ).all()
 
 

@@ -57,9 +57,9 @@ def _revising(partnerships: Sequence[Partnership]) -> dict[int, list[str]]:
     named: dict[int, list[str]] = {}
     for partnership in partnerships:
         method = load(partnership.method_version)
-        for key in found.get(partnership.id, []):
-            if (stage := method.stage(key)) is not None:
-                named.setdefault(partnership.id, []).append(f"{stage.number}. {stage.title(lang)}")
+        stages = [s for k in found.get(partnership.id, []) if (s := method.stage(k)) is not None]
+        for stage in sorted(stages, key=lambda s: s.number):  # in the method's order
+            named.setdefault(partnership.id, []).append(f"{stage.number}. {stage.title(lang)}")
     return named
 
 

@@ -354,6 +354,6 @@ def open_help(seminar_id: int, partnership_id: int) -> HelpRequest | None:
             HelpRequest.partnership_id == partnership_id,
             HelpRequest.answered_at.is_(None),
         )
-        .order_by(HelpRequest.asked_at)
+        .order_by(HelpRequest.asked_at, HelpRequest.id)
         .limit(1)
     )

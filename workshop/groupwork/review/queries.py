@@ -101,7 +101,7 @@ def threads(partnership_id: int, cycle: int, stage_key: str) -> list[Comment]:
                 sa.orm.selectinload(Comment.replies).joinedload(Comment.author),
                 sa.orm.joinedload(Comment.author),
             )
-            .order_by(Comment.at)
+            .order_by(Comment.at, Comment.id)
         ).unique()
     )
 
@@ -122,6 +122,7 @@ def under_revision(partnership_ids: list[int]) -> dict[int, list[str]]:
             StageRun.first_approved_at.is_not(None),
             StageRun.status != StageStatus.APPROVED,
         )
+        .order_by(StageRun.partnership_id, StageRun.id)
     )
     found: dict[int, list[str]] = {}
     for partnership_id, stage_key in rows:
