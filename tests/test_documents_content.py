@@ -479,7 +479,11 @@ def test_the_gantt_lists_activities_it_cannot_draw(app: Flask) -> None:
     assert "cut at its edge" in notes["Too late"]
     assert chart.table.rows[1][4] == "2024-13-45"  # as given
     assert "4 activities, 2 with dates" in chart.alt
+    assert "from January 2024 to January 2025" in chart.alt
     svg_of(chart)
+    # Ukrainian declines a month inside "from … to …": "з січня", never the heading's "січень".
+    ukrainian = charts.gantt(tasks, start=date(2024, 1, 15), end=date(2025, 1, 14), lang="uk")
+    assert "з січня 2024 до січня 2025" in ukrainian.alt, ukrainian.alt
 
 
 def test_both_languages_pair_sections_by_key_and_set_the_annex_once(app: Flask) -> None:

@@ -559,7 +559,9 @@ def _task_note(task: Task, first: date, last: date) -> str:
 
 
 def _month_year(day: date, lang: str) -> str:
-    return dates.format_date(day, "LLLL y", locale=_locale(lang))
+    # Inside a sentence ("from … to …"): the month's format form, which Ukrainian declines
+    # ("з січня 2024"); LLLL is the stand-alone form a heading would use ("січень 2024").
+    return dates.format_date(day, "MMMM y", locale=_locale(lang))
 
 
 def _gantt_body(
