@@ -9,13 +9,14 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from tests.factories import World, make_participant
 from tests.test_groupwork import EN, autosave, open_all_stages, stage_url, stored
 from workshop.auth.services import open_session
 from workshop.extensions import db
 from workshop.groupwork.answers.merge import merge_rows
-from workshop.models import Account, AnswerRevision
+from workshop.models import Account, AnswerRevision, Seminar
 
 ROWS = [
     {"row": "r1", "name": "Olena", "role": "Coordinator"},
@@ -160,6 +161,59 @@ def test_the_same_cell_is_a_conflict_shown_as_a_table(
     assert "{" not in body["shown"]
     assert "You both changed:" in body["shown"] and "Row 1 — Position" in body["shown"]
     assert stored(world, "signatories").value[0]["role"] == "Chair"
+
+
+def test_a_stale_table_save_stores_the_merge_once_and_a_clash_nothing(
+    world: World, two: tuple[FlaskClient, FlaskClient]
+) -> None:
+    """On PostgreSQL the autosave runs without a transaction, each statement committing by
+    itself: a stale save that merges must write the merged table once, and one that clashes
+    must write nothing at all, with no rollback to undo a first attempt."""
+    me, colleague = two
+    _first_signatory_becomes_chair(colleague, world)  # version 2
+    counter = sa.select(Seminar.revision).where(Seminar.id == world.seminar.id)
+    # Read now: after a rollback, reading world.partnership.id would begin a transaction.
+    url = f"/partnerships/{world.partnership.id}/answers"
+
+    def save(value: list[dict[str, str]]) -> TestResponse:
+        return me.post(url, json={"question": "signatories", "value": value, "base_version": 1})
+
+    autocommit: list[bool | None] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith(("WITH", "INSERT", "UPDATE", "DELETE")):
+            autocommit.append(getattr(conn.connection.dbapi_connection, "autocommit", None))
+
+    def state() -> tuple[int, int, int | None]:
+        answer = stored(world, "signatories")
+        assert answer is not None
+        kept = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(AnswerRevision)
+            .where(AnswerRevision.answer_id == answer.id)
+        )
+        found = (answer.version, kept, db.session.scalar(counter))
+        db.session.rollback()  # the next request starts outside any transaction, as served
+        return found
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        before = state()
+        clash = [{**ROWS[0], "role": "Lead"}, ROWS[1]]
+        response = save(clash)
+        assert response.status_code == 409
+        assert state() == before
+
+        merges = [{**ROWS[0], "role": "Chair"}, {**ROWS[1], "side": "partner"}]
+        response = save(merges)
+        assert response.status_code == 200
+        version, kept, changes = state()
+        assert (version, kept) == (before[0] + 1, before[1] + 1)
+        assert changes is not None and before[2] is not None and changes == before[2] + 1
+        if db.engine.dialect.name == "postgresql":
+            assert autocommit and all(autocommit), autocommit
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
 
 
 def test_a_section_saved_without_javascript_merges_too(

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 from flask import Flask, current_app, jsonify, render_template, request
+from flask import Request as FlaskRequest
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
@@ -159,6 +160,17 @@ def refuse_unstorable_input() -> tuple[Response | str, int] | None:
     return None
 
 
+class Request(FlaskRequest):
+    """Flask's request, knowing that a JSON body carries no form fields."""
+
+    @property
+    def want_form_data_parsed(self) -> bool:
+        # werkzeug builds a form parser for any body with a content type, only to find that a
+        # JSON one has no fields; the CSRF check looks in the form first on every autosave.
+        return not self.is_json and super().want_form_data_parsed
+
+
 def init_app(app: Flask) -> None:
+    app.request_class = Request
     # Runs before the endpoint access check, so even refused requests never reach a query.
     app.before_request_funcs.setdefault(None, []).insert(0, refuse_unstorable_input)

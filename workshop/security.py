@@ -3,13 +3,15 @@ response headers, cookie flags, and a guard for redirect targets."""
 
 from __future__ import annotations
 
+import time
 import unicodedata
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from flask import Flask, Response, current_app, has_request_context, request
-from flask.sessions import SecureCookieSessionInterface
+from flask import Flask, Request, Response, current_app, has_request_context, request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_login import current_user
-from itsdangerous import URLSafeTimedSerializer
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.serving import WSGIRequestHandler
 
@@ -93,6 +95,13 @@ def _secure_cookies(response: Response) -> None:
         )
 
 
+VERIFIED_COOKIES = 4096  # cookies a worker remembers as checked; then it starts afresh
+
+
+def _keys(app: Flask) -> tuple[object, ...]:
+    return (app.secret_key, *(app.config["SECRET_KEY_FALLBACKS"] or ()))
+
+
 class _SessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie sessions, marked Secure whenever the request came over HTTPS.
 
@@ -102,14 +111,43 @@ class _SessionInterface(SecureCookieSessionInterface):
 
     def __init__(self) -> None:
         self._serializers: dict[tuple[object, ...], URLSafeTimedSerializer | None] = {}
+        # Cookies whose signature this worker checked: exact cookie text (under one set of keys)
+        # -> when it was signed, and what it holds. A browser sends the same cookie with every
+        # autosave until the session changes, and checking it (HMAC, base64, tagged JSON) was a
+        # twentieth of a save's CPU. The age is checked again on every use, as the signature's
+        # own check would; a changed cookie is new text and is checked in full.
+        self._verified: dict[tuple[tuple[object, ...], str], tuple[int, dict[str, Any]]] = {}
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return super().get_cookie_secure(app) or (has_request_context() and request.is_secure)
 
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        cookie = request.cookies.get(self.get_cookie_name(app))
+        if not cookie:
+            return self.session_class()
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        key = (_keys(app), cookie)
+        found = self._verified.get(key)
+        if found is not None and 0 <= int(time.time()) - found[0] <= max_age:
+            return self.session_class(found[1])  # a copy: the values are never containers
+        try:
+            data, signed_at = serializer.loads(cookie, max_age=max_age, return_timestamp=True)
+        except BadSignature:  # expired ones too
+            return self.session_class()
+        # Only flat sessions are kept: a list (flashed messages) would be shared, not copied.
+        if isinstance(data, dict) and not any(isinstance(v, (list, dict)) for v in data.values()):
+            if len(self._verified) >= VERIFIED_COOKIES:
+                self._verified.clear()
+            self._verified[key] = (int(signed_at.timestamp()), data)
+        return self.session_class(data)
+
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         # Flask builds the serializer afresh for every request (every autosave); it depends only
         # on the keys, so it is kept per set of keys.
-        keys = (app.secret_key, *(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        keys = _keys(app)
         if keys not in self._serializers:
             self._serializers[keys] = super().get_signing_serializer(app)
         return self._serializers[keys]

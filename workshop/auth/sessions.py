@@ -18,6 +18,10 @@ from workshop.permissions import ENDPOINT_ACCESS, may_reach
 
 def init_app(app: Flask, login_manager: LoginManager) -> None:
     login_manager.init_app(app)
+    # Flask-Login's "basic" protection hashes the address and browser of every request to mark
+    # a session not fresh when they change; nothing here asks for a fresh login, and a session
+    # is ended on the server (services.end_session), so the hash bought nothing per autosave.
+    login_manager.session_protection = None
     login_manager.login_view = "auth.login"
     login_manager.user_loader(_load_account)
     login_manager.unauthorized_handler(_unauthorized)

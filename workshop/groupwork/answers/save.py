@@ -56,10 +56,8 @@ def refusal(
             now=partnership.cycle,
         )
     before = previous(method, stage)
-    keys = [stage.key] + ([before.key] if before else [])
-    return why_not_editable(
-        method, stage, run_states(partnership.id, partnership.cycle, keys), partnership
-    )
+    states = run_states(partnership.id, partnership.cycle, stage.key, before and before.key)
+    return why_not_editable(method, stage, states, partnership)
 
 
 def save(

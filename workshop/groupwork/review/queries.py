@@ -34,7 +34,8 @@ class RunState(NamedTuple):
 
 _run = StageRun.__table__
 # Every autosave asks this (the lock check): built once, read as plain rows. Loading StageRun
-# objects cost more than the save's own statements.
+# objects cost more than the save's own statements. Two plain parameters, not an expanding IN
+# list: that one is written out anew for every execution.
 _RUN_STATES = sa.select(
     _run.c.stage_key,
     _run.c.status,
@@ -44,14 +45,23 @@ _RUN_STATES = sa.select(
 ).where(
     _run.c.partnership_id == sa.bindparam("p_id"),
     _run.c.cycle == sa.bindparam("p_cycle"),
-    _run.c.stage_key.in_(sa.bindparam("p_keys", expanding=True)),
+    _run.c.stage_key.in_([sa.bindparam("p_stage"), sa.bindparam("p_before")]),
 )
 
 
-def run_states(partnership_id: int, cycle: int, keys: list[str]) -> Mapping[str, RunState]:
-    """The named stages' lock state in this cycle, by stage key: one small query."""
+def run_states(
+    partnership_id: int, cycle: int, stage_key: str, before_key: str | None
+) -> Mapping[str, RunState]:
+    """A stage's and the one before it's lock state in this cycle, by stage key: one small
+    query."""
     rows = db.session.connection().execute(
-        _RUN_STATES, {"p_id": partnership_id, "p_cycle": cycle, "p_keys": keys}
+        _RUN_STATES,
+        {
+            "p_id": partnership_id,
+            "p_cycle": cycle,
+            "p_stage": stage_key,
+            "p_before": before_key or stage_key,
+        },
     )
     return {row[0]: RunState(*row[1:]) for row in rows}
 
