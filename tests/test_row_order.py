@@ -59,6 +59,17 @@ def _layouts(ids: Sequence[int]) -> list[list[int]]:
     return [ids[::-1], ids[middle:] + ids[:middle], ids]
 
 
+def _twice(client: FlaskClient, url: str, pattern: str) -> list[str]:
+    """The "; "-separated list a page shows where ``pattern`` finds it, the same on two loads."""
+    loads = []
+    for _load in range(2):
+        found = re.search(pattern, client.get(url, headers=EN).get_data(as_text=True))
+        assert found is not None, url
+        loads.append(found.group(1).split("; "))
+    assert loads[0] == loads[1], loads
+    return loads[0]
+
+
 def test_seminars_starting_on_one_day_keep_their_places_on_the_list(
     world: World, login: Login
 ) -> None:
@@ -103,12 +114,10 @@ def test_the_partnership_page_lists_its_seminars_oldest_first(world: World, logi
     for layout in _layouts(ids):
         _lay_out("seminar", "id", layout)
         _lay_out("seminar_partnership", "seminar_id", layout)
-        for _load in range(2):
-            page = client.get(f"/partnerships/{partnership.id}", headers=EN).get_data(as_text=True)
-            line = re.search(r"<dt>Seminars</dt><dd>(.*?)</dd>", page)
-            assert line is not None
-            shown = [part.split(" (")[0] for part in line.group(1).split("; ")]
-            assert shown == ["Spring A", "Spring B", "Autumn"], layout
+        shown = _twice(
+            client, f"/partnerships/{partnership.id}", r"<dt>Seminars</dt><dd>(.*?)</dd>"
+        )
+        assert [part.split(" (")[0] for part in shown] == ["Spring A", "Spring B", "Autumn"], layout
 
 
 def test_members_with_the_same_name_keep_their_places(world: World) -> None:
@@ -164,9 +173,5 @@ def test_stages_being_revised_are_named_in_the_methods_order(world: World, login
     client = login(world.facilitator)
     for layout in _layouts([r.id for r in runs]):
         _lay_out("stage_run", "id", layout)
-        for _load in range(2):
-            page = client.get(f"/seminars/{world.seminar.id}", headers=EN).get_data(as_text=True)
-            found = re.search(r"being revised: (.*?)</span>", page)
-            assert found is not None
-            numbers = [part.split(".")[0] for part in found.group(1).split("; ")]
-            assert numbers == ["2", "3", "4"], layout
+        shown = _twice(client, f"/seminars/{world.seminar.id}", r"being revised: (.*?)</span>")
+        assert [part.split(".")[0] for part in shown] == ["2", "3", "4"], layout

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -44,12 +45,20 @@ def test_a_cookie_seen_before_still_expires_with_its_lifetime(
     assert not _signed_in(client)
 
 
-def test_one_changed_character_is_refused_after_the_genuine_cookie_was_seen(
+@pytest.fixture
+def seen(
     app: Flask, client: FlaskClient, login: Callable[[Account], FlaskClient], world: World
-) -> None:
+) -> str:
+    """A signed-in browser's cookie, once used (so its check is remembered)."""
     login(world.facilitator)
     assert _signed_in(client)
-    genuine = _cookie(client, app)
+    return _cookie(client, app)
+
+
+def test_one_changed_character_is_refused_after_the_genuine_cookie_was_seen(
+    app: Flask, seen: str
+) -> None:
+    genuine = seen
     assert "_user_id" in _open(app, genuine)
     # Not the very last character: base64 leaves two of its bits unused, so some changes there
     # decode to the same signature.
@@ -59,12 +68,8 @@ def test_one_changed_character_is_refused_after_the_genuine_cookie_was_seen(
     assert "_user_id" in _open(app, genuine)
 
 
-def test_what_one_request_does_to_its_session_stays_out_of_the_next(
-    app: Flask, client: FlaskClient, login: Callable[[Account], FlaskClient], world: World
-) -> None:
-    login(world.facilitator)
-    assert _signed_in(client)
-    cookie = _cookie(client, app)
+def test_what_one_request_does_to_its_session_stays_out_of_the_next(app: Flask, seen: str) -> None:
+    cookie = seen
     first = _open(app, cookie)
     first["_user_id"] = "someone-else"
     first["planted"] = True
@@ -85,9 +90,7 @@ def test_flashed_messages_are_not_shared_between_requests(
 
 
 def test_a_new_secret_key_refuses_the_cookies_signed_with_the_old_one(
-    app: Flask, client: FlaskClient, login: Callable[[Account], FlaskClient], world: World
+    app: Flask, client: FlaskClient, seen: str
 ) -> None:
-    login(world.facilitator)
-    assert _signed_in(client)
     app.secret_key = "another-secret-key-long-enough-for-signing-cookies"
     assert not _signed_in(client)
