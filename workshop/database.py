@@ -92,12 +92,13 @@ def one_statement_writes(view: View) -> View:
     request runs without a transaction, each statement committing by itself, which saves the
     BEGIN and COMMIT round trips (two of the autosave's five).
 
-    The contract, which tests/test_groupwork.py holds the autosave to: the view writes with
-    single statements only, each whole by itself (the autosave's is one statement with its
-    revision and change count as parts, see groupwork/answers/services.py), and nothing it
-    reads must agree with another read — PostgreSQL's READ COMMITTED takes a fresh snapshot
-    for every statement of a transaction anyway. SQLite has no round trips to save and keeps
-    its transaction.
+    The contract, which tests/test_groupwork.py and tests/test_merge.py hold the autosave to:
+    the view writes with single statements only, each whole by itself (the autosave's is one
+    statement with its revision and change count as parts, see groupwork/answers/services.py),
+    and a refusal comes before any write or after one that changed no row (a stale table save
+    tries once, changing nothing, then writes its merge or nothing); nothing it reads must agree
+    with another read — PostgreSQL's READ COMMITTED takes a fresh snapshot for every statement
+    of a transaction anyway. SQLite has no round trips to save and keeps its transaction.
     """
     view.one_statement_writes = True  # type: ignore[attr-defined]
     return view
