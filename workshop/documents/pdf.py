@@ -76,8 +76,8 @@ def _compress_at_default_level() -> None:
 
     pydyf asks for level 9: on the demo vision that is a twentieth of the render for 3 % fewer
     bytes. It has no setting for it, so the zlib it sees is this one, whose compressobj() keeps
-    to the default whatever level it is asked for. Checked by test_documents_pdf (the streams'
-    zlib headers say which level made them).
+    to the default whatever level it is asked for. Checked by test_documents_render_safety
+    (the streams' zlib headers say which level made them).
     """
     import pydyf
 
