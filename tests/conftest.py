@@ -218,6 +218,34 @@ def _app_on_the_kept_engine(database_url: str) -> Flask:
         return create_app(_config(database_url))
 
 
+@pytest.fixture(autouse=True)
+def _close_the_tests_own_engines(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Close the pooled connections of every engine an app built inside a test made (a second
+    app with other settings, another 'process'), when the test ends.
+
+    Left to the garbage collector, such a pool drops its open connections at some later moment,
+    in whatever test is running then; psycopg warns that a connection was deleted while still
+    open, and the warning fails that innocent test. It happened whenever an extra app's request
+    took a connection (an autosave refused by the CSRF check, after the autosave's hook had
+    taken one), so the fix is for the whole class: every engine made during a test. Set up
+    before the test's own fixtures, so it runs after their teardown; the run's kept engines stay
+    open."""
+    made: list[sa.Engine] = []
+    make_engine = db._make_engine
+
+    def recorded(bind_key: str | None, options: dict[str, Any], app: Flask) -> sa.Engine:
+        engine = make_engine(bind_key, options, app)
+        made.append(engine)
+        return engine
+
+    monkeypatch.setattr(db, "_make_engine", recorded)
+    yield
+    kept = set(map(id, _engines.values()))
+    for engine in made:
+        if id(engine) not in kept:
+            engine.dispose()
+
+
 def _empty_every_table(connection: sa.Connection) -> None:
     """A DELETE per table, children first, in one transaction. On PostgreSQL the DELETEs go in
     one round trip; its TRUNCATE, measured, costs 4 to 20 times as much on tables this small."""
