@@ -8,8 +8,12 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from tests.factories import World
 from workshop import create_app, database
+from workshop.auth.services import open_session
 from workshop.extensions import db
+
+EN = {"Accept-Language": "en"}
 
 
 def _pragma(name: str) -> object:
@@ -99,3 +103,53 @@ def test_a_mistyped_sqlite_sync_level_stops_the_app_at_start(
     config["SQLITE_SYNCHRONOUS"] = "normal"
     with create_app(config).app_context():
         assert _pragma("synchronous") == 1
+
+
+def test_the_autosave_hands_its_connection_back_with_transactions_on(
+    app: Flask, world: World, database_url: str
+) -> None:
+    """On PostgreSQL the autosave runs without a transaction (database.one_statement_writes).
+    The connection it used goes back to the pool as every other request expects it: the next
+    request on that very connection runs in a transaction again (its writes whole or not at
+    all), also after an autosave refused before its view, and nothing stays checked out."""
+    # An app of its own with a pool of one connection, whose requests end their own context
+    # (the test's app shares the test's session with its requests).
+    single = create_app(
+        {**app.config, "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 1, "max_overflow": 0}}
+    )
+    single.test_client_class = type(app.test_client())
+    with single.app_context():
+        engine = db.engine
+    url = f"/partnerships/{world.partnership.id}/answers"
+    save = {"question": "shared_vision_en", "value": "Safer", "base_version": 0, "key": "k" * 32}
+    token = open_session(world.participant, hours=1)
+    page = f"/partnerships/{world.partnership.id}/stages/agreement"
+    db.session.commit()
+    signed_in, stranger = single.test_client(), single.test_client()
+    with signed_in.session_transaction() as session:
+        session["_user_id"] = token
+
+    flags: list[tuple[int, bool | None]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        dbapi = conn.connection.dbapi_connection
+        flags.append((id(dbapi), getattr(dbapi, "autocommit", None)))
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        for client, expected in ((stranger, 401), (signed_in, 200)):
+            flags.clear()
+            assert client.post(url, json=save, headers=EN).status_code == expected
+            assert engine.pool.checkedout() == 0
+            saved_on = {connection for connection, _flag in flags}
+            if engine.dialect.name == "postgresql" and expected == 200:
+                assert {flag for _connection, flag in flags} == {True}
+            flags.clear()
+            assert signed_in.get(page, headers=EN).status_code == 200
+            assert engine.pool.checkedout() == 0
+            # The same pooled connection, every statement inside a transaction again.
+            assert flags and {flag for _connection, flag in flags} <= {False, None}
+            assert not saved_on or saved_on == {connection for connection, _flag in flags}
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+        engine.dispose()

@@ -168,7 +168,7 @@ _REVISION_COLUMNS = (
 def _in_one(saving: sa.Insert | sa.Update) -> sa.Select[tuple[int]]:
     """``saving`` (the first INSERT or the UPDATE) on PostgreSQL, with the revision INSERT and
     the seminars' change count as data-modifying parts of one statement: one round trip instead
-    of three, whole or not at all,
+    of three, whole or not at all even without a transaction (database.one_statement_writes),
     and only a save that stored something keeps a revision and counts as a change. SQLite has
     no such statements, and no round trips to save."""
     saved = saving.cte("saved")
