@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.factories import World, make_participant, stored_answer
+from tests.factories import World, make_participant, make_partnership, stored_answer
 from tests.querycount import count_queries
 from workshop.auth.services import open_session
 from workshop.extensions import db
@@ -293,6 +293,43 @@ def test_an_autosave_costs_at_most_five_queries_and_under_two_kilobytes(
     else:
         # session, stage runs, the answer, its revision, and the seminar's change counter
         assert len(statements) <= 5, "\n".join(s[:90] for s in statements)
+
+
+def test_a_seated_participants_autosave_makes_no_object_and_a_refused_one_answers_as_before(
+    seated: FlaskClient, world: World
+) -> None:
+    """The autosave works from the session check's plain values (auth/signed_in.py): making the
+    person, their seats and partnership into objects was most of what its session check cost.
+    Whoever is not seated there still gets the full check's answers."""
+    made: list[str] = []
+
+    def note(_session: object, instance: object) -> None:
+        made.append(type(instance).__name__)
+
+    url = f"/partnerships/{world.partnership.id}/answers"
+    events = ("loaded_as_persistent", "detached_to_persistent", "transient_to_pending")
+    for event in events:
+        sa.event.listen(sa.orm.Session, event, note)
+    try:
+        db.session.commit()
+        db.session.expunge_all()  # the test's own objects would hide a made one
+        body = {"question": "assessment_team", "value": "plain", "base_version": 0}
+        assert seated.post(url, json=body).status_code == 200
+        assert made == []
+        db.session.expunge_all()
+        stale = seated.post(url, json={**body, "value": "late"})
+        assert stale.status_code == 409 and "plain" in stale.get_json()["shown"]
+        assert "Partnership" in made  # the conflict's copy of the answer does need the object
+    finally:
+        for event in events:
+            sa.event.remove(sa.orm.Session, event, note)
+    db.session.expunge_all()
+    world.partnership = db.session.merge(world.partnership)
+    # A table the participant does not sit at is not there for them, as on every page.
+    other = make_partnership(seminar=world.seminar, method_version=world.partnership.method_version)
+    db.session.commit()
+    body = {"question": "assessment_team", "value": "x", "base_version": 0}
+    assert seated.post(f"/partnerships/{other.id}/answers", json=body).status_code == 404
 
 
 def test_an_autosave_writes_the_answer_its_revision_and_the_change_count_whole(

@@ -30,6 +30,7 @@ from tests.factories import (
 )
 from tests.querycount import count_queries
 from workshop.auth.services import load_session, open_session
+from workshop.auth.signed_in import SignedIn
 from workshop.extensions import db
 from workshop.models import (
     Account,
@@ -53,6 +54,7 @@ from workshop.permissions import (
     managed_seminar_ids,
     may_add_facilitator,
     may_attach_partnership,
+    participant_seat,
     visible_partnership_ids,
 )
 from workshop.seminars.queries import seminars_managed_by
@@ -170,15 +172,20 @@ def cast(world: World) -> Cast:
     return build_cast(world)
 
 
-def as_loaded_per_request(cast: Cast, name: str) -> Account:
-    """The actor exactly as a request sees them: forget everything the test session holds, then
-    load the account the way the session loader does (with its seats joined)."""
+def signed_in_per_request(cast: Cast, name: str) -> SignedIn:
+    """The actor exactly as a request's session check reads them (plain values, seats joined),
+    after forgetting everything the test session holds."""
     token = open_session(cast.actors[name], hours=1)
     db.session.commit()
     db.session.expire_all()
-    account = load_session(token)
-    assert account is not None
-    return account
+    person = load_session(token)
+    assert person is not None
+    return person
+
+
+def as_loaded_per_request(cast: Cast, name: str) -> Account:
+    """The account as a view gets it (``acting_account``): made from the session check's rows."""
+    return signed_in_per_request(cast, name).account()
 
 
 def names_of(cast: Cast, group: str, ids: set[int]) -> frozenset[str]:
@@ -191,7 +198,12 @@ def names_of(cast: Cast, group: str, ids: set[int]) -> frozenset[str]:
 
 @pytest.mark.parametrize("name", sorted(SEES))
 def test_who_sees_a_partnership_is_the_same_in_python_and_in_sql(cast: Cast, name: str) -> None:
-    actor = as_loaded_per_request(cast, name)
+    person = signed_in_per_request(cast, name)
+    # The autosave's rule on the plain values: a participant's seat, the same partnerships.
+    by_seat = frozenset(
+        key for key, p in cast.partnerships.items() if participant_seat(person, p.id) is not None
+    )
+    actor = person.account()
     in_python = frozenset(
         key
         for key, partnership in cast.partnerships.items()
@@ -203,6 +215,7 @@ def test_who_sees_a_partnership_is_the_same_in_python_and_in_sql(cast: Cast, nam
     assert in_python == in_sql, f"{name}: Python {sorted(in_python)}, SQL {sorted(in_sql)}"
     assert listed == in_sql, f"{name}: the list shows {sorted(listed)}, not {sorted(in_sql)}"
     assert in_python == SEES[name]
+    assert by_seat == (in_python if actor.role is Role.PARTICIPANT else frozenset()), name
 
 
 @pytest.mark.parametrize("name", sorted(SEES))

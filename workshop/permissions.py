@@ -13,6 +13,8 @@ the rules here too (see "Ids in bodies" below): ``ENDPOINT_ACCESS`` cannot see a
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, TypeVar
 
 import sqlalchemy as sa
 
@@ -30,6 +32,11 @@ from workshop.models import (
     seminar_facilitator,
     seminar_partnership,
 )
+
+if TYPE_CHECKING:
+    from workshop.auth.signed_in import Seat, SignedIn
+
+AnySeat = TypeVar("AnySeat", "Membership", "Seat")
 
 
 class Access(enum.Enum):
@@ -151,7 +158,7 @@ ENDPOINT_ACCESS: dict[str, Access] = {
 }
 
 
-def may_reach(actor: Account | None, access: Access) -> bool:
+def may_reach(actor: Account | SignedIn | None, access: Access) -> bool:
     """Whether ``actor`` (None when anonymous) may reach an endpoint of this access level."""
     if access is Access.PUBLIC:
         return True
@@ -305,11 +312,25 @@ def can_see_job(actor: Account, job: Job) -> bool:
 def seat_at(actor: Account, partnership: Partnership) -> Membership | None:
     """The active seat ``actor`` has at this partnership's table: only seated people write.
 
-    Reads the seats the session loader joined onto the account: no query.
+    Reads the seats the session loader read with the account: no query.
     """
-    return next(
-        (m for m in actor.memberships if m.active and m.partnership_id == partnership.id), None
-    )
+    return _active_seat(actor.memberships, partnership.id)
+
+
+def participant_seat(actor: SignedIn, partnership_id: int) -> Seat | None:
+    """A participant's active seat at this table, from the session check's plain values.
+
+    The participant branch of ``can_view_partnership`` with ``seat_at``, for the autosave, which
+    then makes no object at all (auth/signed_in.py). None for every other role: they take the
+    full check, which also tells an unseen partnership (404) from one without a seat (403).
+    """
+    if actor.role is not Role.PARTICIPANT:
+        return None
+    return _active_seat(actor.seats, partnership_id)
+
+
+def _active_seat(seats: Iterable[AnySeat], partnership_id: int) -> AnySeat | None:
+    return next((s for s in seats if s.active and s.partnership_id == partnership_id), None)
 
 
 def can_review(actor: Account, partnership: Partnership) -> bool:

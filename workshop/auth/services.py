@@ -10,12 +10,21 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from workshop import audit, codes, securitylog, throttle
+from workshop.auth.signed_in import SignedIn, labelled_columns
 from workshop.extensions import db
-from workshop.models import Account, AuthSession, Membership, Role, Seminar, Side, utcnow
+from workshop.models import (
+    Account,
+    AuthSession,
+    Membership,
+    Partnership,
+    Role,
+    Seminar,
+    Side,
+    utcnow,
+)
 from workshop.usererror import UserError
 
 # Checked against when an e-mail is unknown, so a wrong address costs the same time as a
@@ -94,30 +103,33 @@ def open_session(account: Account, *, hours: int) -> str:
     return token
 
 
-# Every request runs this: built once, so a request does not build the statement and its
-# loader options again (that was a fifth of the session load's CPU).
-_SESSION_ACCOUNT = (
-    sa.select(Account, AuthSession.expires_at, AuthSession.revoked_at)
-    .join(AuthSession, AuthSession.account_id == Account.id)
-    .where(AuthSession.token_hash == sa.bindparam("token_hash"))
-    .options(joinedload(Account.memberships).joinedload(Membership.partnership))
+# Every request runs this: built once, so a request does not build the statement again. Core
+# tables, not the models: a statement over the models would go through the ORM's loading.
+_account, _seat, _table, _session = (
+    m.__table__ for m in (Account, Membership, Partnership, AuthSession)
+)
+_SESSION_ROWS = (
+    sa.select(_session.c.expires_at, _session.c.revoked_at, *labelled_columns())
+    .select_from(_session)
+    .join(_account, _account.c.id == _session.c.account_id)
+    .outerjoin(_seat, _seat.c.account_id == _account.c.id)
+    .outerjoin(_table, _table.c.id == _seat.c.partnership_id)
+    .where(_session.c.token_hash == sa.bindparam("token_hash"))
+    .order_by(_seat.c.id)
 )
 
 
-def load_session(token: str) -> Account | None:
-    """Return the account of a live session token, or None if it ended, expired or is unknown."""
-    # One query for the person, their seats and those partnerships, filtered by the session's
-    # row: this runs on every request, autosaves included. The session row itself is not made
-    # an object (only its two dates are read), which is a third of what the load used to cost.
-    found = (
-        db.session.execute(_SESSION_ACCOUNT, {"token_hash": codes.digest(token)}).unique().first()
-    )
-    if found is None:
+def load_session(token: str) -> SignedIn | None:
+    """Who a live session token belongs to, or None if it ended, expired or is unknown."""
+    # One query on every request, autosaves included: the person, their seats and those
+    # partnerships, as plain rows (auth/signed_in.py says why no object is made here).
+    rows = db.session.connection().execute(_SESSION_ROWS, {"token_hash": codes.digest(token)}).all()
+    if not rows:
         return None
-    account, expires_at, revoked_at = found
-    if revoked_at is not None or expires_at <= utcnow() or not account.active:
+    first = rows[0]
+    if first.revoked_at is not None or first.expires_at <= utcnow() or not first.account_active:
         return None
-    return account
+    return SignedIn(token, rows)
 
 
 def end_session(token: str) -> None:

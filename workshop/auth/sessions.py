@@ -11,6 +11,7 @@ from flask_login import LoginManager, current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from workshop.auth import services
+from workshop.auth.signed_in import SignedIn
 from workshop.extensions import db
 from workshop.models import Account
 from workshop.permissions import ENDPOINT_ACCESS, may_reach
@@ -32,11 +33,11 @@ SEEN_KEY = "seen"  # when this browser last made a request, in the signed sessio
 SEEN_STEP = 60  # seconds; the cookie is rewritten at most once a minute
 
 
-def _load_account(token: str) -> Account | None:
-    account = services.load_session(token)
-    if account is None:
+def _load_account(token: str) -> SignedIn | None:
+    person = services.load_session(token)
+    if person is None:
         return None
-    idle = current_app.config["SESSION_IDLE_MINUTES"].get(account.role.value)
+    idle = current_app.config["SESSION_IDLE_MINUTES"].get(person.role.value)
     now = int(time.time())
     seen = session.get(SEEN_KEY)
     if idle is not None and isinstance(seen, int) and now - seen > idle * 60:
@@ -48,8 +49,7 @@ def _load_account(token: str) -> Account | None:
         return None
     if not isinstance(seen, int) or now - seen >= SEEN_STEP:
         session[SEEN_KEY] = now
-    account.session_token = token
-    return account
+    return person
 
 
 def _unauthorized() -> Response | tuple[Response, int]:
@@ -65,7 +65,17 @@ def _unauthorized() -> Response | tuple[Response, int]:
 
 def acting_account() -> Account | None:
     """The signed-in account of this request, or None."""
-    return current_user if current_user.is_authenticated else None  # type: ignore[return-value]
+    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    if isinstance(user, SignedIn):
+        return user.account()
+    return user if user.is_authenticated else None  # signed in by this very request
+
+
+def signed_in() -> SignedIn | Account | None:
+    """Who is signed in, without making the account an object where it is not one yet (the
+    autosave's way): role, id and seats read the same on both."""
+    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    return user if user.is_authenticated else None
 
 
 def enforce_endpoint_access() -> Response | None:
@@ -76,7 +86,7 @@ def enforce_endpoint_access() -> Response | None:
     if access is None:
         current_app.logger.error("endpoint %r has no access rule", request.endpoint)
         abort(403)
-    actor = acting_account()
+    actor = signed_in()
     if may_reach(actor, access):
         return None
     if actor is None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from workshop.auth.signed_in import SignedIn
 from workshop.groupwork.answers import services
 from workshop.groupwork.answers.values import InvalidAnswer, clean
 from workshop.method.definition import Question
@@ -79,7 +80,7 @@ def save(
     side: str,
     value: Any,
     base_version: int,
-    actor: Account,
+    actor: Account | SignedIn,
     idempotency_key: str | None = None,
 ) -> Result:
     """Save like services.save_answer; a stale table save is merged when it can be."""

@@ -14,6 +14,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from workshop.auth.signed_in import SignedIn, Table
 from workshop.groupwork.answers import merge
 from workshop.groupwork.answers.services import Conflict
 from workshop.groupwork.answers.values import InvalidAnswer, clean
@@ -40,7 +41,7 @@ class Outcome:
 
 
 def refusal(
-    partnership: Partnership, method: Method, stage: Stage, shown_cycle: int | None
+    partnership: Partnership | Table, method: Method, stage: Stage, shown_cycle: int | None
 ) -> str | None:
     """Why no answer of ``stage`` may be saved from a page showing ``shown_cycle`` now, or None.
 
@@ -64,10 +65,10 @@ def save(
     question: Question,
     raw: Any,
     *,
-    partnership: Partnership,
+    partnership: Partnership | Table,
     side: str,
     base_version: int | None,
-    actor: Account,
+    actor: Account | SignedIn,
     idempotency_key: str | None = None,
     stored: Any = UNCHANGED,
 ) -> Outcome:

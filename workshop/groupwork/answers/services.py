@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from workshop import audit, live
+from workshop.auth.signed_in import SignedIn
 from workshop.extensions import db
 from workshop.models import SHARED, Account, Answer, AnswerRevision, utcnow
 
@@ -208,7 +209,7 @@ def save_answer(
     side: str,
     value: Any,
     base_version: int,
-    actor: Account,
+    actor: Account | SignedIn,
     idempotency_key: str | None = None,
     restored_from: int | None = None,
 ) -> Saved:

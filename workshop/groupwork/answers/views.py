@@ -18,10 +18,12 @@ from workshop.extensions import db
 from workshop.gate import takes_json
 from workshop.groupwork.access import (
     acting,
+    acting_person,
     back_to,
     load_partnership,
     question_for_seat,
     stage_of,
+    table_for_save,
 )
 from workshop.groupwork.answers import queries, save, services
 from workshop.groupwork.stage import page
@@ -50,12 +52,10 @@ def autosave(partnership_id: int) -> tuple[Response, int]:
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("question"), str):
         return _unreadable()
-    partnership, method, seat = load_partnership(partnership_id)
-    if seat is None:
-        abort(403)
+    table, method, seat = table_for_save(partnership_id)
     question, side = question_for_seat(method, body["question"], seat)
     stage = stage_of(method, question)
-    locked = save.refusal(partnership, method, stage, save.shown_cycle(body.get("cycle")))
+    locked = save.refusal(table, method, stage, save.shown_cycle(body.get("cycle")))
     if locked:
         return jsonify(error=locked), 423
     base, key = json_whole_number(body.get("base_version")), body.get("key")
@@ -64,10 +64,10 @@ def autosave(partnership_id: int) -> tuple[Response, int]:
     outcome = save.save(
         question,
         body.get("value"),
-        partnership=partnership,
+        partnership=table,
         side=side,
         base_version=base,
-        actor=acting(),
+        actor=acting_person(),
         idempotency_key=key,
     )
     if outcome.error is not None:
@@ -75,6 +75,7 @@ def autosave(partnership_id: int) -> tuple[Response, int]:
     if outcome.conflict is not None:
         db.session.rollback()
         conflict = outcome.conflict
+        partnership = load_partnership(partnership_id)[0]  # the page's copy needs the object
         return jsonify(
             version=conflict.version,
             value=conflict.value,
@@ -92,7 +93,9 @@ def autosave(partnership_id: int) -> tuple[Response, int]:
     if outcome.result.merged_with is None:
         return jsonify(version=outcome.result.saved.version), 200
     # Somebody else's cells were merged in: the page takes the merged table, keeping the focus.
-    html = _render_question(partnership, method, stage, seat, question.key)
+    partnership, _method, membership = load_partnership(partnership_id)
+    assert membership is not None  # noqa: S101 - the seat the save went through
+    html = _render_question(partnership, method, stage, membership, question.key)
     note = save.merged_note(question, outcome.result.merged_with, current_lang())
     return jsonify(version=outcome.result.saved.version, merged_note=note, html=html), 200
 

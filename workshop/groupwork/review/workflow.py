@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from workshop import audit
+from workshop.auth.signed_in import Table
 from workshop.extensions import db
 from workshop.groupwork.review.queries import RunState, runs, status_of
 from workshop.method.definition import Method, Stage
@@ -95,7 +96,7 @@ def why_not_editable(
     method: Method,
     stage: Stage,
     by_key: Mapping[str, StageRun | RunState],
-    partnership: Partnership,
+    partnership: Partnership | Table,
 ) -> str | None:
     """None when answers may change now; otherwise the reason, for the person."""
     if partnership.cycle_closed:
