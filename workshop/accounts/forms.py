@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms import BooleanField, EmailField, Field, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, ValidationError
 
+from workshop.accounts import passwords
 from workshop.choices import options, record_id
 from workshop.models import Role
+
+
+def _usable_password(_form: FlaskForm, field: Field) -> None:
+    if (problem := passwords.problem(field.data or "")) is not None:
+        raise ValidationError(str(problem))
 
 
 class AccountForm(FlaskForm):
@@ -45,7 +51,7 @@ class AccountForm(FlaskForm):
         description=_l("At least 12 characters. Give it to the person by a separate channel."),
         validators=[
             DataRequired(_l("Enter a first password.")),
-            Length(min=12, max=256, message=_l("Use 12 to 256 characters.")),
+            _usable_password,
         ],
     )
 

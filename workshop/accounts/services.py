@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.security import generate_password_hash
 
 from workshop import audit
+from workshop.accounts import passwords
 from workshop.auth.services import end_all_sessions
 from workshop.extensions import db
 from workshop.models import Account, Institution, Role
@@ -30,6 +31,8 @@ def create_account(
     email = email.strip().lower()
     if db.session.scalar(sa.select(Account.id).where(sa.func.lower(Account.email) == email)):
         raise AccountError(_l("An account with this e-mail already exists."), field="email")
+    if (problem := passwords.problem(password)) is not None:  # the form checks it too; the CLI
+        raise AccountError(problem, field="password")
     institution = db.session.get(Institution, institution_id) if institution_id else None
     if role is Role.HEAD and institution is None:
         raise AccountError(_l("Choose the hospital this head directs."), field="institution")

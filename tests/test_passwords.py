@@ -1,0 +1,137 @@
+"""The password rule (ASVS 5.0 6.2.1, 6.2.4, 6.2.5, 6.2.9): long enough, not one of the
+passwords attackers try first, and no composition rules. Both ways an account gets a password
+(the admin's form, the CLI) refuse the same passwords, say why next to the field in the
+reader's language, and store nothing."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests import factories
+from workshop.accounts import passwords
+from workshop.extensions import db
+from workshop.models import Account
+
+Login = Callable[[Account], FlaskClient]
+
+REFUSED = {
+    "qwerty123456": "most common",  # in the top 3,000 and long enough to pass the length rule
+    "LeaveMeAlone": "most common",  # the list is compared without regard to letter case
+    "1qaz2wsx3edc": "most common",
+    "short pass1": "12 to 256",  # 11 characters
+    "x" * 257: "12 to 256",
+}
+IN_UKRAINIAN = {"most common": "найпоширеніших", "12 to 256": "від 12 до 256"}
+ACCEPTED = [
+    "correct horse battery staple",  # lower-case words and spaces: no composition rule
+    "дванадцять літер",  # Ukrainian letters count as letters
+    "a" * 12 + "B",
+    "п" * 256,
+]
+
+
+def _create(admin, password: str, email: str, lang: str = "en"):  # type: ignore[no-untyped-def]
+    return admin.post(
+        "/accounts/new",
+        data={
+            "display_name": "New Person",
+            "email": email,
+            "role": "facilitator",
+            "password": password,
+        },
+        headers={"Accept-Language": lang},
+    )
+
+
+def _accounts() -> int:
+    return db.session.scalar(sa.select(sa.func.count(Account.id))) or 0
+
+
+@pytest.mark.parametrize("password", sorted(REFUSED))
+def test_the_form_refuses_a_common_or_badly_sized_password_next_to_the_field(
+    world: factories.World, login: Login, password: str
+) -> None:
+    admin = login(world.admin)
+    before = _accounts()
+    response = _create(admin, password, "someone@example.org")
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    error = re.search(r'<p class="field-error" id="password-error">(.*?)</p>', page, re.S)
+    assert error is not None and REFUSED[password] in error.group(1)
+    field = re.search(r'<input[^>]*id="password"[^>]*>', page)
+    assert field is not None and 'aria-invalid="true"' in field.group(0)
+    assert "someone@example.org" in page  # what was typed stays in the form
+    db.session.rollback()
+    assert _accounts() == before
+
+
+def test_the_refusal_reads_in_ukrainian(world: factories.World, login: Login) -> None:
+    admin = login(world.admin)
+    page = _create(admin, "Qwerty123456", "someone@example.org", "uk").get_data(as_text=True)
+    error = re.search(r'id="password-error">(.*?)</p>', page, re.S)
+    assert error is not None and IN_UKRAINIAN["most common"] in error.group(1)
+    short = _create(admin, "коротко", "someone@example.org", "uk").get_data(as_text=True)
+    assert IN_UKRAINIAN["12 to 256"] in short
+
+
+@pytest.mark.parametrize("password", ACCEPTED)
+def test_the_form_takes_any_long_enough_uncommon_password(
+    world: factories.World, login: Login, password: str
+) -> None:
+    admin = login(world.admin)
+    response = _create(admin, password, f"p{len(password)}@example.org")
+    assert response.status_code == 302
+    db.session.rollback()
+    assert db.session.scalar(sa.select(Account.id).where(Account.email.like("p%@example.org")))
+
+
+def test_the_cli_refuses_the_same_passwords(app: Flask) -> None:
+    runner = app.test_cli_runner()
+    before = _accounts()
+    for password, why in REFUSED.items():
+        result = runner.invoke(
+            args=[
+                "workshop",
+                "create-admin",
+                "--email",
+                "lead@example.org",
+                "--name",
+                "Lead",
+                "--password",
+                password,
+            ],
+        )
+        # The command line speaks the app's default language, Ukrainian.
+        said = IN_UKRAINIAN[why]
+        assert result.exit_code != 0 and said in result.output, (password, result.output)
+    db.session.rollback()
+    assert _accounts() == before
+    made = runner.invoke(
+        args=[
+            "workshop",
+            "create-admin",
+            "--email",
+            "lead@example.org",
+            "--name",
+            "Lead",
+            "--password",
+            ACCEPTED[0],
+        ],
+    )
+    assert made.exit_code == 0, made.output
+
+
+def test_the_list_is_the_3000_most_common_and_every_one_is_refused() -> None:
+    common = passwords.COMMON
+    assert len(common) == passwords.MOST_COMMON
+    for word in ("123456", "password", "qwerty", "iloveyou"):  # the head of every leak
+        assert word in common
+    for word in common:
+        assert passwords.problem(word) is not None
+        assert passwords.problem(word.upper()) is not None

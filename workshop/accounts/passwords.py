@@ -1,0 +1,33 @@
+"""The password rule for accounts that sign in with one (ASVS 5.0 6.2): length and commonness.
+
+No composition rules (a capital, a digit …): they push people to predictable patterns. A
+password is refused only when it is too short or too long, or when it is one of the passwords
+attackers try first: the 3,000 most common ones in the ranked list zxcvbn ships (from leaked
+password sets), compared without regard to letter case.
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext, ngettext
+from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+SHORTEST = 12  # ASVS asks for at least 8 and recommends 15; staff accounts hold health data
+LONGEST = 256  # long passphrases are welcome; this only bounds the hashing work
+MOST_COMMON = 3_000
+
+
+COMMON = frozenset(FREQUENCY_LISTS["passwords"][:MOST_COMMON])  # lower-case, like casefold()
+
+
+def problem(password: str) -> str | None:
+    """Why ``password`` may not be used, in the reader's language; None when it may."""
+    if not SHORTEST <= len(password) <= LONGEST:
+        return ngettext(
+            "Use %(low)d to %(num)d character.",
+            "Use %(low)d to %(num)d characters.",
+            LONGEST,
+            low=SHORTEST,
+        )
+    if password.casefold() in COMMON:
+        return gettext("This is one of the most common passwords. Choose another.")
+    return None
