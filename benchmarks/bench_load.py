@@ -485,14 +485,15 @@ async def _phases(
     people = await seminar_profile(world, workshop.port, record, pg, workshop)
     say(f"seminar profile: generator CPU {generator.share() * 100:.0f}% of a core")
     ready = [p for p in people if p.ready]
-    # The other seminars' people were seated by the seeding; the second seminar's also help to
-    # saturate, so no two clients ever save into one answer.
+    # The other seminars' people were seated by the seeding; all of them saturate, each saving
+    # now and then as people do: no two clients ever save into one answer, and no sign-in
+    # comes near its limit of saves a minute (R8), which would answer 429 (an error here).
     seeded = [
         Participant(f"Учасник {s + 1}-{n + 1}", seat, workshop.port, record)
         for s, seats in enumerate(world.seeded)
         for n, seat in enumerate(seats)
     ]
-    rate, cpu_ms = await saturation(ready + seeded[:PEOPLE], workshop, record)
+    rate, cpu_ms = await saturation(ready + seeded, workshop, record)
     hello = servers.Gunicorn("hello_app:app", {}, chdir=HERE)
     started.append(hello)
     ceiling_rate = await ceiling(hello, workshop)

@@ -46,6 +46,14 @@ PG = bool(os.environ.get("WORKSHOP_TEST_DATABASE_URL"))
 QUESTIONS = ("assessment_team", "shared_vision_uk", "shared_vision_en")
 EN = {"Accept-Language": "en"}
 BIN = Path(sys.executable).parent
+# The drills save back to back from one sign-in, as no person does: past the per-sign-in limit
+# (R8, tests/test_autosave_limit.py) they would measure 429s instead of the fault.
+DRILL_SAVES_PER_WINDOW = 1_000_000
+
+
+@pytest.fixture(autouse=True)
+def _no_save_limit(app: Flask) -> None:
+    app.config["AUTOSAVES_PER_WINDOW"] = DRILL_SAVES_PER_WINDOW
 
 
 def _seat(app: Flask) -> tuple[int, str]:
@@ -136,6 +144,7 @@ class Gunicorn:
             "WORKSHOP_WEB_WORKERS": "2",
             "WORKSHOP_WEB_THREADS": "1",
             "WORKSHOP_ACCESS_LOG": "off",
+            "WORKSHOP_AUTOSAVES_PER_WINDOW": str(DRILL_SAVES_PER_WINDOW),
         }
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
@@ -394,6 +403,7 @@ def _postgres_cut_under_saves_gives_503_and_recovers(app: Flask, database_url: s
             ),
             "WTF_CSRF_ENABLED": False,
             "JOBS_IN_PROCESS": False,
+            "AUTOSAVES_PER_WINDOW": DRILL_SAVES_PER_WINDOW,
         }
     )
     client = behind.test_client()

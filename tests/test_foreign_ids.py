@@ -479,6 +479,7 @@ NAMES_NO_OBJECT: dict[str, str] = {
     "auth.logout": "the session's own",
     "auth.join": "a seminar's code, the secret that is the access",
     "auth.resume": "a return code, the secret that is the access",
+    "auth.password": "the signed-in person's own password; no id is sent",
     "prefs.language": "a language",
     "prefs.display": "display settings",
     "seminars.new": "a new seminar's details",

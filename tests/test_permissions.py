@@ -78,6 +78,17 @@ CASES: dict[tuple[str, str], Case] = {
     ("auth.join_details", "POST"): Case(
         "POST", lambda w: url_for("auth.join_details"), expect(302)
     ),
+    # One's own password: every account that has one; participants have none (404).
+    ("auth.password", "GET"): Case(
+        "GET",
+        lambda w: url_for("auth.password"),
+        expect(200, anon=LOGIN, participant=404, other_participant=404),
+    ),
+    ("auth.password", "POST"): Case(
+        "POST",
+        lambda w: url_for("auth.password"),
+        expect(422, anon=LOGIN, participant=404, other_participant=404),
+    ),
     ("auth.resume", "GET"): Case("GET", lambda w: url_for("auth.resume"), expect(200)),
     ("auth.resume", "POST"): Case("POST", lambda w: url_for("auth.resume"), expect(422)),
     ("auth.welcome", "GET"): Case(

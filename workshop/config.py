@@ -56,6 +56,11 @@ class Config:
     THROTTLE_FIRST_WAIT_SECONDS = 4
     THROTTLE_LONGEST_WAIT_SECONDS = 5 * 60
     THROTTLE_FORGET_AFTER_SECONDS = 60 * 60
+    # Autosaves per sign-in (R8): at most this many in each window of this many seconds; past
+    # it the save is answered 429 with Retry-After and the page sends it when the window ends.
+    # Typing saves once a pause (0.7 s), so a person stays far below; a script does not.
+    AUTOSAVES_PER_WINDOW = 60
+    AUTOSAVE_WINDOW_SECONDS = 60
     # Joining: the code typed holds for this long, for one seat; a browser may send the seat
     # form this often in an hour, and one address (a room: sixty people at most) take this many.
     JOIN_PENDING_MINUTES = 60

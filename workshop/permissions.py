@@ -51,6 +51,7 @@ ENDPOINT_ACCESS: dict[str, Access] = {
     "static": Access.PUBLIC,
     "main.index": Access.PUBLIC,
     "main.health": Access.PUBLIC,
+    "auth.password": Access.SIGNED_IN,  # the view: only an account with a password
     "prefs.language": Access.PUBLIC,
     "prefs.display": Access.PUBLIC,
     "auth.login": Access.PUBLIC,

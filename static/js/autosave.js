@@ -211,11 +211,12 @@
       this.out = true;
       this.say("signedout");
     } else {
-      /* refused for now: nothing is dropped, the page keeps it */
-      this.say(this.out ? "signedout" : "offline");
+      /* refused for now: nothing is dropped, the page keeps it. 429: this sign-in saved very
+       * often (a script, or a stuck page); the server says when the next one is taken. */
+      this.say(this.out ? "signedout" : status === 429 ? "paused" : "offline");
       /* 503: the database is away for a moment; the server says when to try again (bounded,
        * so a wrong header neither hammers it nor waits for ever; the 10 s round retries too). */
-      if (status === 503 && this.wait > 0) {
+      if ((status === 503 || status === 429) && this.wait > 0) {
         var saver = this;
         clearTimeout(this.again);
         this.again = setTimeout(function () { saver.pump(); }, Math.min(this.wait, 30) * 1000);

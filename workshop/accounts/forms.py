@@ -4,17 +4,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, Field, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length, ValidationError
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length
 
 from workshop.accounts import passwords
 from workshop.choices import options, record_id
 from workshop.models import Role
-
-
-def _usable_password(_form: FlaskForm, field: Field) -> None:
-    if (problem := passwords.problem(field.data or "")) is not None:
-        raise ValidationError(str(problem))
 
 
 class AccountForm(FlaskForm):
@@ -51,7 +46,7 @@ class AccountForm(FlaskForm):
         description=_l("At least 12 characters. Give it to the person by a separate channel."),
         validators=[
             DataRequired(_l("Enter a first password.")),
-            _usable_password,
+            passwords.usable,
         ],
     )
 

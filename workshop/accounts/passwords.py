@@ -9,6 +9,7 @@ password sets), compared without regard to letter case.
 from __future__ import annotations
 
 from flask_babel import gettext, ngettext
+from wtforms import Field, Form, ValidationError
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 SHORTEST = 12  # ASVS asks for at least 8 and recommends 15; staff accounts hold health data
@@ -31,3 +32,9 @@ def problem(password: str) -> str | None:
     if password.casefold() in COMMON:
         return gettext("This is one of the most common passwords. Choose another.")
     return None
+
+
+def usable(_form: Form, field: Field) -> None:
+    """The rule as a form validator: the message next to the password field."""
+    if (why := problem(field.data or "")) is not None:
+        raise ValidationError(why)

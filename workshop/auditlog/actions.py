@@ -24,6 +24,8 @@ ACTIONS: dict[str, Kind] = {
     "joined": Kind(_l("Joined a seminar")),
     "resumed": Kind(_l("Came back with a return code")),
     "resume_failed": Kind(_l("Return code refused"), FAILED),
+    "password_changed": Kind(_l("Password changed")),
+    "password_change_failed": Kind(_l("Password change refused: wrong current password"), FAILED),
     # Refused authorisations
     "access_denied": Kind(_l("Access refused"), REFUSED),
     "object_not_found": Kind(_l("Object refused or missing"), REFUSED),

@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from workshop.accounts import passwords
 from workshop.choices import options, record_id
 from workshop.models import Side
 from workshop.widgets import QuickSelect
@@ -20,6 +21,20 @@ class LoginForm(FlaskForm):
     password = PasswordField(
         _l("Password"),
         validators=[DataRequired(_l("Enter your password.")), Length(max=1024)],
+    )
+
+
+class PasswordChangeForm(FlaskForm):
+    current = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(_l("Enter your current password.")), Length(max=1024)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new = PasswordField(
+        _l("New password"),
+        description=_l("At least 12 characters."),
+        validators=[DataRequired(_l("Enter the new password.")), passwords.usable],
+        render_kw={"autocomplete": "new-password"},
     )
 
 

@@ -52,11 +52,12 @@ def login(email: str, device: str | None) -> list[throttle.Limit]:
     ]
 
 
-def signing(account_id: int) -> throttle.Backoff:
-    """Password attempts when signing a document: the person is signed in already, so only
-    their own account's failures count (a head never waits for somebody else's)."""
+def own_password(account_id: int) -> throttle.Backoff:
+    """Password attempts by a signed-in person (signing a document, changing the password):
+    only their own account's failures count (a head never waits for somebody else's), and
+    both count together, so a taken-over session gets no more guesses by switching."""
     return _backoff(
-        f"sign:account:{account_id}",
+        f"password:account:{account_id}",
         current_app.config["LOGIN_FREE_FAILURES"],
         cleared_by_success=True,
     )

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from workshop import audit, codes, securitylog, throttle
+from workshop.accounts import passwords
 from workshop.auth.signed_in import SignedIn, labelled_columns
 from workshop.extensions import db
 from workshop.models import (
@@ -84,6 +86,34 @@ def authenticate(email: str, password: str, *, limits: list[throttle.Limit]) -> 
     return account
 
 
+def change_password(
+    account: Account, current: str, new: str, *, limit: throttle.Backoff, keep: str | None
+) -> None:
+    """Set ``new`` as the account's password once ``current`` is right, ending every other
+    sign-in of the account (the one whose token is ``keep`` stays); or raise AuthError.
+
+    ``new`` has passed the password rule (the form's validator); it is checked again here, as
+    every way a password is set checks it.
+    """
+    refuse_if_throttled([limit], "current")
+    stored = account.password_hash
+    if not stored or not check_password_hash(stored, current):
+        audit.record("password_change_failed", actor=account, obj=account)
+        securitylog.event("password_change_failed", account_id=account.id)
+        raise _fail([limit], _l("The current password is not right."), "current")
+    if (why := passwords.problem(new)) is not None:
+        raise AuthError(why, field="new")
+    throttle.clear(limit.key)
+    account.password_hash = generate_password_hash(new)  # scrypt, Werkzeug's default
+    others = sa.update(AuthSession).where(
+        AuthSession.account_id == account.id, AuthSession.revoked_at.is_(None)
+    )
+    if keep is not None:
+        others = others.where(AuthSession.token_hash != codes.digest(keep))
+    db.session.execute(others.values(revoked_at=utcnow()))
+    audit.record("password_changed", actor=account, obj=account)
+
+
 def _forget_failures(limits: list[throttle.Limit]) -> None:
     for limit in limits:
         if isinstance(limit, throttle.Backoff) and limit.cleared_by_success:
@@ -108,28 +138,69 @@ def open_session(account: Account, *, hours: int) -> str:
 _account, _seat, _table, _session = (
     m.__table__ for m in (Account, Membership, Partnership, AuthSession)
 )
-_SESSION_ROWS = (
-    sa.select(_session.c.expires_at, _session.c.revoked_at, *labelled_columns())
-    .select_from(_session)
-    .join(_account, _account.c.id == _session.c.account_id)
-    .outerjoin(_seat, _seat.c.account_id == _account.c.id)
-    .outerjoin(_table, _table.c.id == _seat.c.partnership_id)
-    .where(_session.c.token_hash == sa.bindparam("token_hash"))
-    .order_by(_seat.c.id)
+
+
+def _person_of(sign_in: sa.FromClause) -> sa.Select[Any]:
+    """The person of a sign-in row, one row per seat, with the seat's partnership."""
+    return (
+        sa.select(
+            sign_in.c.expires_at,
+            sign_in.c.revoked_at,
+            sign_in.c.saves_in_window,
+            *labelled_columns(),
+        )
+        .select_from(sign_in)
+        .join(_account, _account.c.id == sign_in.c.account_id)
+        .outerjoin(_seat, _seat.c.account_id == _account.c.id)
+        .outerjoin(_table, _table.c.id == _seat.c.partnership_id)
+        .order_by(_seat.c.id)
+    )
+
+
+_THIS_SESSION = _session.c.token_hash == sa.bindparam("p_token_hash")
+_SESSION_ROWS = _person_of(_session).where(_THIS_SESSION)
+# An autosave's check also counts it in the session's row (R8): a new window starts at one.
+_COUNT_SAVE = (
+    sa.update(_session)
+    .where(_THIS_SESSION)
+    .values(
+        save_window=sa.bindparam("window"),
+        saves_in_window=sa.case(
+            (_session.c.save_window == sa.bindparam("window"), _session.c.saves_in_window + 1),
+            else_=1,
+        ),
+    )
 )
+# PostgreSQL counts and reads in one statement, one round trip, as the check alone costs.
+_COUNTED = _COUNT_SAVE.returning(*_session.c).cte("counted")
+_COUNTED_SESSION_ROWS = _person_of(_COUNTED)
 
 
-def load_session(token: str) -> SignedIn | None:
-    """Who a live session token belongs to, or None if it ended, expired or is unknown."""
+def load_session(token: str, *, count_in_window: int | None = None) -> SignedIn | None:
+    """Who a live session token belongs to, or None if it ended, expired or is unknown.
+
+    With ``count_in_window`` (an autosave), the request is also counted as one of the session's
+    saves in that window; ``SignedIn.saves_in_window`` then says how many it has made.
+    """
     # One query on every request, autosaves included: the person, their seats and those
     # partnerships, as plain rows (auth/signed_in.py says why no object is made here).
-    rows = db.session.connection().execute(_SESSION_ROWS, {"token_hash": codes.digest(token)}).all()
+    params: dict[str, object] = {"p_token_hash": codes.digest(token)}
+    connection = db.session.connection()
+    statement = _SESSION_ROWS
+    if count_in_window is not None:
+        params["window"] = count_in_window
+        if connection.dialect.name == "postgresql":
+            statement = _COUNTED_SESSION_ROWS
+        else:  # SQLite: no round trips to save, and no UPDATE inside WITH
+            connection.execute(_COUNT_SAVE, params)
+    rows = connection.execute(statement, params).all()
     if not rows:
         return None
     first = rows[0]
     if first.revoked_at is not None or first.expires_at <= utcnow() or not first.account_active:
         return None
-    return SignedIn(token, rows)
+    counted = first.saves_in_window if count_in_window is not None else None
+    return SignedIn(token, rows, saves_in_window=counted)
 
 
 def end_session(token: str) -> None:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import Flask, abort, current_app, flash, jsonify, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from workshop import securitylog
 from workshop.auth import services
 from workshop.auth.signed_in import SignedIn
 from workshop.extensions import db
@@ -33,8 +36,46 @@ SEEN_KEY = "seen"  # when this browser last made a request, in the signed sessio
 SEEN_STEP = 60  # seconds; the cookie is rewritten at most once a minute
 
 
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def saves_per_session(view: View) -> View:
+    """Mark a view (the autosave) whose requests count toward the sign-in's limit of saves per
+    window (AUTOSAVES_PER_WINDOW, R8): past it, 429 with Retry-After, and the view does not run.
+    The count is kept in the session's row by the session check itself (auth.services)."""
+    view.saves_per_session = True  # type: ignore[attr-defined]
+    return view
+
+
+def _window() -> int | None:
+    """The autosave window this request counts in, or None when it is not an autosave."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    if not getattr(view, "saves_per_session", False):
+        return None
+    return int(time.time()) // current_app.config["AUTOSAVE_WINDOW_SECONDS"]
+
+
+def _too_many_saves(person: SignedIn) -> Response | None:
+    """429 for an autosave past the sign-in's limit in this window; the page sends it later."""
+    limit = current_app.config["AUTOSAVES_PER_WINDOW"]
+    if person.saves_in_window is None or person.saves_in_window <= limit:
+        return None
+    db.session.commit()  # the count stands (on SQLite it is in this request's transaction)
+    if person.saves_in_window == limit + 1:  # once a window: a script would flood the log
+        securitylog.event("rate_limited", limit="autosave:session", wait=_window_left())
+    response = jsonify(error=_("Saving very often: your text is kept here and sent in a moment."))
+    response.status_code = 429
+    response.headers["Retry-After"] = str(_window_left())
+    return response
+
+
+def _window_left() -> int:
+    length = current_app.config["AUTOSAVE_WINDOW_SECONDS"]
+    return length - int(time.time()) % length
+
+
 def _load_account(token: str) -> SignedIn | None:
-    person = services.load_session(token)
+    person = services.load_session(token, count_in_window=_window())
     if person is None:
         return None
     idle = current_app.config["SESSION_IDLE_MINUTES"].get(person.role.value)
@@ -88,7 +129,7 @@ def enforce_endpoint_access() -> Response | None:
         abort(403)
     actor = signed_in()
     if may_reach(actor, access):
-        return None
+        return _too_many_saves(actor) if isinstance(actor, SignedIn) else None
     if actor is None:
         return _unauthorized()
     abort(403)  # logged as a security event by the 403 handler (workshop.errors)

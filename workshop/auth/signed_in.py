@@ -52,15 +52,19 @@ class SignedIn:
     is_authenticated = True
     is_anonymous = False
 
-    def __init__(self, session_token: str, rows: Sequence[sa.Row[Any]]) -> None:
+    def __init__(
+        self, session_token: str, rows: Sequence[sa.Row[Any]], *, saves_in_window: int | None
+    ) -> None:
         first = rows[0]
         self.session_token = session_token
+        self.saves_in_window = saves_in_window  # counted by an autosave's check, else None
         self.id: int = first.account_id
         self.role: Role = first.account_role
         self.active: bool = first.account_active
         self.institution_id: int | None = first.account_institution_id
         self.locale: str | None = first.account_locale
         self.display_name: str = first.account_display_name
+        self.has_password: bool = first.account_password_hash is not None
         self.seats = tuple(
             Seat(
                 row.membership_id,
@@ -109,7 +113,7 @@ class SignedIn:
         return self._account
 
 
-_READ = ("id", "role", "active", "institution_id", "locale", "display_name")
+_READ = ("id", "role", "active", "institution_id", "locale", "display_name", "has_password")
 
 
 # The columns the session check reads, labelled table_column so the rows can be taken apart.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     make_response,
@@ -18,7 +19,13 @@ from werkzeug.wrappers import Response
 
 from workshop import throttle
 from workshop.auth import devices, limits, pending, queries, services
-from workshop.auth.forms import JoinCodeForm, JoinDetailsForm, LoginForm, ResumeForm
+from workshop.auth.forms import (
+    JoinCodeForm,
+    JoinDetailsForm,
+    LoginForm,
+    PasswordChangeForm,
+    ResumeForm,
+)
 from workshop.auth.sessions import acting_account, sign_in, sign_out
 from workshop.choices import options
 from workshop.extensions import db
@@ -72,6 +79,30 @@ def logout() -> Response:
     # Nothing of this person's work may stay in a shared computer's browser.
     response.headers["Clear-Site-Data"] = '"cache", "storage"'
     return response
+
+
+@bp.route("/account/password", methods=["GET", "POST"], endpoint="password")
+def change_password() -> str | Response | tuple[str, int]:
+    """A person's own password: the current one, then the new one (participants have none)."""
+    account = acting_account()
+    if account is None or not account.has_password:
+        abort(404)
+    form = PasswordChangeForm()
+    if not form.validate_on_submit():
+        return render_template("auth/password.html", form=form), 422 if form.errors else 200
+    try:
+        services.change_password(
+            account,
+            form.current.data,
+            form.new.data,
+            limit=limits.own_password(account.id),
+            keep=account.session_token,
+        )
+    except services.AuthError as error:
+        return _refused(form, error, "auth/password.html")
+    db.session.commit()
+    flash(_("Your password is changed. Your other sign-ins have ended."), "success")
+    return redirect(url_for("main.index"))
 
 
 @bp.route("/join", methods=["GET", "POST"])

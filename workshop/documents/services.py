@@ -335,7 +335,7 @@ def sign(
                 n=version.number,
             )
         )
-    limit = limits.signing(actor.id)
+    limit = limits.own_password(actor.id)
     refuse_if_throttled([limit], "password")
     if not actor.password_hash or not check_password_hash(actor.password_hash, password):
         throttle.record_all([limit])

@@ -69,6 +69,10 @@ class Account(Base):
     def is_active(self) -> bool:  # Flask-Login's name for "may sign in"
         return self.active
 
+    @property
+    def has_password(self) -> bool:  # staff and heads; participants use a return code
+        return self.password_hash is not None
+
     def get_id(self) -> str | None:
         return self.session_token
 
@@ -112,5 +116,9 @@ class AuthSession(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+    # The autosaves of this sign-in in its current window (R8, see auth.services.load_session):
+    # the window's number (seconds since 1970 divided by the window's length) and the count.
+    save_window: Mapped[int] = mapped_column(default=0, server_default="0")
+    saves_in_window: Mapped[int] = mapped_column(default=0, server_default="0")
 
     account: Mapped[Account] = relationship()

@@ -13,6 +13,7 @@ from flask_wtf.csrf import generate_csrf
 from werkzeug.wrappers import Response
 
 from workshop import confirm
+from workshop.auth.sessions import saves_per_session
 from workshop.database import one_statement_writes
 from workshop.extensions import db
 from workshop.gate import takes_json
@@ -45,6 +46,7 @@ def _unreadable() -> tuple[Response, int]:
 @bp.post("/answers")
 @takes_json
 @one_statement_writes
+@saves_per_session
 def autosave(partnership_id: int) -> tuple[Response, int]:
     """Save one answer from the page's script; JSON in, JSON out."""
     if (request.content_length or 0) > MAX_AUTOSAVE_BYTES:
