@@ -29,6 +29,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from tests import hostile
 from tests.factories import (
     PASSWORD,
     World,
@@ -43,7 +44,6 @@ from workshop.documents import services as documents
 from workshop.extensions import db
 from workshop.models import (
     Account,
-    Base,
     Comment,
     HelpRequest,
     ImportBatch,
@@ -499,13 +499,7 @@ def test_every_state_changing_route_is_walked(app: Flask) -> None:
 
 def snapshot() -> dict[str, list[tuple[Any, ...]]]:
     """Every committed row of every table, read on a connection of its own."""
-    db.session.rollback()
-    with db.engine.connect() as connection:
-        return {
-            t.name: sorted((tuple(row) for row in connection.execute(sa.select(t))), key=repr)
-            for t in Base.metadata.sorted_tables
-            if t.name not in NEVER_COMPARED
-        }
+    return hostile.snapshot(NEVER_COMPARED)
 
 
 def _send(client: FlaskClient, url: str, body: Body, encoding: str) -> TestResponse:
