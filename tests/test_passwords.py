@@ -93,37 +93,21 @@ def test_the_form_takes_any_long_enough_uncommon_password(
 
 def test_the_cli_refuses_the_same_passwords(app: Flask) -> None:
     runner = app.test_cli_runner()
+
+    def create_admin(password: str):  # type: ignore[no-untyped-def]
+        email, name = ["--email", "lead@example.org"], ["--name", "Lead"]
+        command = ["workshop", "create-admin", *email, *name, "--password", password]
+        return runner.invoke(args=command)
+
     before = _accounts()
     for password, why in REFUSED.items():
-        result = runner.invoke(
-            args=[
-                "workshop",
-                "create-admin",
-                "--email",
-                "lead@example.org",
-                "--name",
-                "Lead",
-                "--password",
-                password,
-            ],
-        )
+        result = create_admin(password)
         # The command line speaks the app's default language, Ukrainian.
         said = IN_UKRAINIAN[why]
         assert result.exit_code != 0 and said in result.output, (password, result.output)
     db.session.rollback()
     assert _accounts() == before
-    made = runner.invoke(
-        args=[
-            "workshop",
-            "create-admin",
-            "--email",
-            "lead@example.org",
-            "--name",
-            "Lead",
-            "--password",
-            ACCEPTED[0],
-        ],
-    )
+    made = create_admin(ACCEPTED[0])
     assert made.exit_code == 0, made.output
 
 

@@ -29,6 +29,8 @@ from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page
 from werkzeug.serving import make_server
 
+from tests import factories
+from workshop.extensions import db
 from workshop.paths import PROJECT_ROOT
 
 AXE_JS = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -119,6 +121,20 @@ def seated_page(
     page.locator("main form button[type=submit]").click()
     page.wait_for_url("**/partnerships/*")
     return context, page
+
+
+def at_a_new_table(
+    browser: Browser, base: str, viewport: dict[str, int] | None = None
+) -> tuple[BrowserContext, Page, int]:
+    """A participant of a new partnership in a new seminar, on their first stage's page."""
+    seminar = factories.make_seminar()
+    partnership = factories.make_partnership(seminar=seminar)
+    person = factories.make_participant(partnership=partnership, seminar=seminar)
+    code, partnership_id = person.test_return_code, partnership.id  # type: ignore[attr-defined]
+    db.session.commit()
+    context, page = seated_page(browser, base, code, viewport)
+    page.goto(f"{base}/partnerships/{partnership_id}/stages/agreement")
+    return context, page, partnership_id
 
 
 def settle(page: Page) -> None:

@@ -9,8 +9,7 @@ import sqlalchemy as sa
 from flask import Flask
 from playwright.sync_api import Browser, expect
 
-from tests import factories
-from tests.browser.conftest import seated_page
+from tests.browser.conftest import at_a_new_table
 from workshop.extensions import db
 from workshop.models import Answer
 
@@ -21,13 +20,7 @@ def test_a_save_past_the_limit_waits_paused_and_arrives_when_the_window_ends(
     app: Flask, browser: Browser, live_server: str
 ) -> None:
     app.config.update(AUTOSAVES_PER_WINDOW=1, AUTOSAVE_WINDOW_SECONDS=WINDOW)
-    seminar = factories.make_seminar()
-    partnership = factories.make_partnership(seminar=seminar)
-    person = factories.make_participant(partnership=partnership, seminar=seminar)
-    code, partnership_id = person.test_return_code, partnership.id  # type: ignore[attr-defined]
-    db.session.commit()
-    context, page = seated_page(browser, live_server, code, {"width": 390, "height": 844})
-    page.goto(f"{live_server}/partnerships/{partnership_id}/stages/agreement")
+    context, page, _table = at_a_new_table(browser, live_server, {"width": 390, "height": 844})
     field = page.locator("#f-shared_vision_en")
     state = page.locator("#section-vision .save-state")
     while time.time() % WINDOW > 0.3:  # both saves inside one window

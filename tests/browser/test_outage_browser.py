@@ -7,8 +7,7 @@ import sqlalchemy as sa
 from flask import Flask
 from playwright.sync_api import Browser, expect
 
-from tests import factories
-from tests.browser.conftest import seated_page
+from tests.browser.conftest import at_a_new_table
 from tests.outages import database_away
 from workshop.extensions import db
 from workshop.models import Answer, AnswerRevision
@@ -17,13 +16,7 @@ from workshop.models import Answer, AnswerRevision
 def test_a_save_during_a_database_outage_waits_offline_and_arrives_after(
     app: Flask, browser: Browser, live_server: str, database_url: str
 ) -> None:
-    seminar = factories.make_seminar()
-    partnership = factories.make_partnership(seminar=seminar)
-    person = factories.make_participant(partnership=partnership, seminar=seminar)
-    code, partnership_id = person.test_return_code, partnership.id  # type: ignore[attr-defined]
-    db.session.commit()
-    context, page = seated_page(browser, live_server, code, {"width": 1280, "height": 900})
-    page.goto(f"{live_server}/partnerships/{partnership_id}/stages/agreement")
+    context, page, _table = at_a_new_table(browser, live_server, {"width": 1280, "height": 900})
     field = page.locator("#f-shared_vision_en")
     state = page.locator("#section-vision .save-state")
     field.fill("Safer surgery")
