@@ -270,7 +270,7 @@ def test_a_stale_section_post_shows_both_versions_and_keeps_mine(
     assert stored(world, "assessment_team").value == "Mine, typed meanwhile"
 
 
-def test_an_autosave_costs_at_most_six_queries_and_under_two_kilobytes(
+def test_an_autosave_costs_at_most_five_queries_and_under_two_kilobytes(
     seated: FlaskClient, world: World
 ) -> None:
     autosave(seated, world, question="assessment_team", value="warm-up", base_version=0)
@@ -287,14 +287,17 @@ def test_an_autosave_costs_at_most_six_queries_and_under_two_kilobytes(
     assert response.status_code == 200
     if db.engine.dialect.name == "postgresql":
         # session (counting the save for the sign-in's limit, R8, in the same statement),
-        # stage runs, then the answer with its revision and the seminar's change counter as
-        # one statement, outside a transaction (database.one_statement_writes)
-        assert len(statements) == 3, "\n".join(s[:90] for s in statements)
+        # then the answer with its revision and the seminar's change counter as one statement,
+        # outside a transaction (database.one_statement_writes), its stage's lock checked by
+        # that statement itself (review.queries.EDITABLE)
+        assert len(statements) == 2, "\n".join(s[:90] for s in statements)
         assert statements[-1].lstrip().startswith("WITH saved AS")
+        assert "stage_run" in statements[-1]
     else:
-        # the sign-in's count of saves (R8, tests/test_autosave_limit.py), session, stage
-        # runs, the answer, its revision, and the seminar's change counter
-        assert len(statements) <= 6, "\n".join(s[:90] for s in statements)
+        # the sign-in's count of saves (R8, tests/test_autosave_limit.py), session, the answer
+        # (its stage's lock checked by that statement), its revision, the change counter
+        assert len(statements) <= 5, "\n".join(s[:90] for s in statements)
+        assert not any(s.lstrip().startswith("SELECT stage_run") for s in statements)
 
 
 def test_a_seated_participants_autosave_makes_no_object_and_a_refused_one_answers_as_before(

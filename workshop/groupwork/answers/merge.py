@@ -82,6 +82,7 @@ def save(
     base_version: int,
     actor: Account | SignedIn,
     idempotency_key: str | None = None,
+    guard: services.Guard | None = None,
 ) -> Result:
     """Save like services.save_answer; a stale table save is merged when it can be."""
     fields = {"partnership_id": partnership_id, "cycle": cycle, "key": question.key, "side": side}
@@ -93,6 +94,7 @@ def save(
                 base_version=base_version,
                 actor=actor,
                 idempotency_key=idempotency_key,
+                guard=guard,
             )
         )
     except services.Conflict as conflict:
@@ -113,5 +115,6 @@ def save(
             base_version=conflict.version,
             actor=actor,
             idempotency_key=idempotency_key,
+            guard=guard,
         )
         return Result(saved, merged_with=conflict.by or "")

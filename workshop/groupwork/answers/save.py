@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 
 from workshop.auth.signed_in import SignedIn, Table
 from workshop.groupwork.answers import merge
-from workshop.groupwork.answers.services import Conflict
+from workshop.groupwork.answers.services import Conflict, Guard, Locked
 from workshop.groupwork.answers.values import InvalidAnswer, clean
 from workshop.groupwork.review.queries import run_states
 from workshop.groupwork.review.workflow import previous, why_not_editable
@@ -34,6 +34,7 @@ class Outcome:
     result: merge.Result | None = None  # None: nothing stored
     error: str | None = None  # the value does not fit, or the page is out of date
     conflict: Conflict | None = None  # somebody saved first and the change could not merge
+    locked: str | None = None  # the stage took no changes when the save reached it (a guard)
 
     @property
     def stored(self) -> bool:
@@ -47,6 +48,11 @@ def refusal(
 
     Reads only the runs of the stage and the one before it: one small query.
     """
+    return page_refusal(partnership, shown_cycle) or stage_refusal(partnership, method, stage)
+
+
+def page_refusal(partnership: Partnership | Table, shown_cycle: int | None) -> str | None:
+    """Why a page showing ``shown_cycle`` may not save now (another cycle), or None."""
     if shown_cycle == 0:  # said something, but not a cycle number: a tampered or broken page
         return _("The save could not be read; reload the page.")
     if shown_cycle is not None and shown_cycle != partnership.cycle:
@@ -56,9 +62,26 @@ def refusal(
             shown=shown_cycle,
             now=partnership.cycle,
         )
+    return None
+
+
+def stage_refusal(partnership: Partnership | Table, method: Method, stage: Stage) -> str | None:
+    """Why the stage takes no changes now (closed cycle, not open yet, approved, closed for
+    the room), or None."""
     before = previous(method, stage)
     states = run_states(partnership.id, partnership.cycle, stage.key, before and before.key)
     return why_not_editable(method, stage, states, partnership)
+
+
+def guard(partnership: Partnership | Table, method: Method, stage: Stage) -> Guard:
+    """The stage's lock checked by the save's own statement (no query before it), worded by
+    stage_refusal when it refuses."""
+    before = previous(method, stage)
+    return Guard(
+        stage.key,
+        before and before.key,
+        lambda: stage_refusal(partnership, method, stage),
+    )
 
 
 def save(
@@ -71,6 +94,7 @@ def save(
     actor: Account | SignedIn,
     idempotency_key: str | None = None,
     stored: Any = UNCHANGED,
+    locked_by: Guard | None = None,
 ) -> Outcome:
     """Check ``raw`` and store it as the new value of ``question`` for ``side``.
 
@@ -95,9 +119,12 @@ def save(
             base_version=base_version,
             actor=actor,
             idempotency_key=idempotency_key,
+            guard=locked_by,
         )
     except Conflict as conflict:
         return Outcome(question, value, conflict=conflict)
+    except Locked as locked:
+        return Outcome(question, value, locked=locked.reason)
     return Outcome(question, value, result=result)
 
 

@@ -7,16 +7,19 @@ idempotency key and is recognised, so a flaky connection never saves twice.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
 
 from workshop import audit, live
 from workshop.auth.signed_in import SignedIn
 from workshop.extensions import db
+from workshop.groupwork.review.queries import EDITABLE, editable_params
 from workshop.models import SHARED, Account, Answer, AnswerRevision, utcnow
 
 
@@ -35,6 +38,23 @@ class Conflict(Exception):
     value: Any
     by: str | None
     at: datetime | None
+
+
+@dataclass(frozen=True)
+class Guard:
+    """The stage a save is written under: the write itself checks that the stage takes changes
+    (review.queries.EDITABLE), and ``why`` words the refusal when it did not."""
+
+    stage_key: str
+    before_key: str | None  # the stage before it, None for the first
+    why: Callable[[], str | None]
+
+
+@dataclass(frozen=True)
+class Locked(Exception):
+    """The stage took no changes when the save reached it (the guard refused)."""
+
+    reason: str
 
 
 def _revisions(
@@ -102,48 +122,65 @@ _ONE_ANSWER = sa.and_(
 # The statements of a save, built once (every autosave runs them). Parameters are named p_…:
 # a column's own name is reserved for the VALUES clause.
 _FIRST_VALUES = {
-    "partnership_id": sa.bindparam("p_id"),
-    "cycle": sa.bindparam("p_cycle"),
-    "question_key": sa.bindparam("p_key"),
-    "side": sa.bindparam("p_side"),
+    "partnership_id": sa.bindparam("p_id", type_=_answer.c.partnership_id.type),
+    "cycle": sa.bindparam("p_cycle", type_=_answer.c.cycle.type),
+    "question_key": sa.bindparam("p_key", type_=_answer.c.question_key.type),
+    "side": sa.bindparam("p_side", type_=_answer.c.side.type),
     "value": sa.bindparam("p_value", type_=_answer.c.value.type),
-    "version": 1,
-    "updated_by_id": sa.bindparam("by"),
-    "updated_at": sa.bindparam("now"),
+    "version": sa.literal(1, _answer.c.version.type),
+    "updated_by_id": sa.bindparam("by", type_=_answer.c.updated_by_id.type),
+    "updated_at": sa.bindparam("now", type_=_answer.c.updated_at.type),
 }
 _ANSWER_KEY = ["partnership_id", "cycle", "question_key", "side"]
-# The first save of an answer, per dialect: somebody else's first save of the same answer makes
-# it insert nothing (and return no id) instead of failing, so no savepoint is needed to recover.
+_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+def _first(dialect: str, *, guarded: bool) -> sa.Insert:
+    """The first save of an answer. Somebody else's first save of the same answer makes it
+    insert nothing (and return no id) instead of failing, so no savepoint is needed to recover.
+    Guarded, it inserts only while the stage takes changes (an INSERT … SELECT … WHERE)."""
+    insert = _INSERTS[dialect](_answer)
+    if guarded:
+        insert = insert.from_select(
+            list(_FIRST_VALUES), sa.select(*_FIRST_VALUES.values()).where(EDITABLE)
+        )
+    else:
+        insert = insert.values(_FIRST_VALUES)
+    return insert.on_conflict_do_nothing(index_elements=_ANSWER_KEY).returning(_answer.c.id)
+
+
+def _next(*, guarded: bool) -> sa.Update:
+    """A later save: only from the version it started from, and (guarded) only while the stage
+    takes changes."""
+    return (
+        sa.update(_answer)
+        .where(
+            _ONE_ANSWER,
+            _answer.c.version == sa.bindparam("base"),
+            # A key already used for this answer is a replay: it updates nothing, so the
+            # revision insert below can never collide with the (answer, key) constraint.
+            ~sa.exists().where(
+                _revision.c.answer_id == _answer.c.id,
+                _revision.c.idempotency_key == sa.bindparam("p_key_used"),
+            ),
+            *([EDITABLE] if guarded else []),
+        )
+        .values(
+            value=sa.bindparam("p_value", type_=_answer.c.value.type),
+            version=_answer.c.version + 1,
+            updated_by_id=sa.bindparam("by"),
+            updated_at=sa.bindparam("now"),
+        )
+        .returning(_answer.c.id)
+    )
+
+
 _FIRST = {
-    "postgresql": postgresql.insert(_answer)
-    .values(_FIRST_VALUES)
-    .on_conflict_do_nothing(index_elements=_ANSWER_KEY)
-    .returning(_answer.c.id),
-    "sqlite": sqlite.insert(_answer)
-    .values(_FIRST_VALUES)
-    .on_conflict_do_nothing(index_elements=_ANSWER_KEY)
-    .returning(_answer.c.id),
+    (dialect, guarded): _first(dialect, guarded=guarded)
+    for dialect in _INSERTS
+    for guarded in (False, True)
 }
-_NEXT = (
-    sa.update(_answer)
-    .where(
-        _ONE_ANSWER,
-        _answer.c.version == sa.bindparam("base"),
-        # A key already used for this answer is a replay: it updates nothing, so the revision
-        # insert below can never collide with the (answer, key) constraint.
-        ~sa.exists().where(
-            _revision.c.answer_id == _answer.c.id,
-            _revision.c.idempotency_key == sa.bindparam("p_key_used"),
-        ),
-    )
-    .values(
-        value=sa.bindparam("p_value", type_=_answer.c.value.type),
-        version=_answer.c.version + 1,
-        updated_by_id=sa.bindparam("by"),
-        updated_at=sa.bindparam("now"),
-    )
-    .returning(_answer.c.id)
-)
+_NEXT = {guarded: _next(guarded=guarded) for guarded in (False, True)}
 _REVISION = sa.insert(_revision).values(
     answer_id=sa.bindparam("p_answer_id"),
     version=sa.bindparam("p_version"),
@@ -194,7 +231,11 @@ def _in_one(saving: sa.Insert | sa.Update) -> sa.Select[tuple[int]]:
     )
 
 
-_IN_ONE = {"first": _in_one(_FIRST["postgresql"]), "next": _in_one(_NEXT)}
+_IN_ONE = {
+    (first, guarded): _in_one(_FIRST["postgresql", guarded] if first else _NEXT[guarded])
+    for first in (True, False)
+    for guarded in (False, True)
+}
 
 
 class _Stale(Exception):
@@ -212,18 +253,23 @@ def save_answer(
     actor: Account | SignedIn,
     idempotency_key: str | None = None,
     restored_from: int | None = None,
+    guard: Guard | None = None,
 ) -> Saved:
     """Store ``value`` if the answer is still at ``base_version``; raise Conflict otherwise.
 
-    Costs three statements on the happy path: a conditional UPDATE (or the first INSERT), the
-    revision INSERT and the seminars' change count; one on PostgreSQL.
+    With ``guard``, only while its stage takes changes; Locked otherwise. Costs three
+    statements on the happy path: a conditional UPDATE (or the first INSERT), the revision
+    INSERT and the seminars' change count; one on PostgreSQL.
     """
     where = {"p_id": partnership_id, "p_cycle": cycle, "p_key": key, "p_side": side}
+    if guard is not None:
+        where |= editable_params(guard.stage_key, guard.before_key)
+    guarded = guard is not None
     now = utcnow()
     new_version = base_version + 1
     # Core statements on the session's connection: the ORM's DML path (bulk persistence,
     # session synchronisation) cost more than the statements themselves. No savepoint: neither
-    # statement can fail on a constraint (see _FIRST and _NEXT), so a refused save leaves the
+    # statement can fail on a constraint (see _first and _next), so a refused save leaves the
     # transaction as it was, and a section form's other answers in it stand.
     connection = db.session.connection()
     kept = {
@@ -236,19 +282,19 @@ def save_answer(
     }
     try:
         if connection.dialect.name == "postgresql":
-            statement = _IN_ONE["next" if base_version else "first"]
+            statement = _IN_ONE[not base_version, guarded]
             params = {**where, **kept, "base": base_version}
             if connection.execute(statement, params).scalar() is None:
                 raise _Stale
             return Saved(new_version, value, changed=True)
         if base_version == 0:
             answer_id = connection.execute(
-                _FIRST[connection.dialect.name],
+                _FIRST[connection.dialect.name, guarded],
                 {**where, "p_value": value, "by": actor.id, "now": now},
             ).scalar()
         else:
             answer_id = connection.execute(
-                _NEXT,
+                _NEXT[guarded],
                 {
                     **where,
                     "base": base_version,
@@ -263,11 +309,20 @@ def save_answer(
         connection.execute(_REVISION, {**kept, "p_answer_id": answer_id})
         live.touch_partnerships([partnership_id])  # the dashboard sees the table move
     except _Stale:
+        # A retry of a save that was stored is answered as stored, even if the stage has
+        # closed since: what the person typed is kept, and their page must know it.
         if idempotency_key and (
             replay := _replayed(partnership_id, cycle, key, side, idempotency_key)
         ):
             return replay
-        raise _conflict(partnership_id, cycle, key, side) from None
+        if guard is not None and (reason := guard.why()) is not None:
+            raise Locked(reason) from None
+        conflict = _conflict(partnership_id, cycle, key, side)
+        if guard is not None and conflict.version == base_version:
+            # Not stale, yet the guard refused: the partnership moved on since the check read
+            # it (a cycle closed or begun a moment ago). The page is out of date.
+            raise Locked(_("Reload the page and try again.")) from None
+        raise conflict from None
     return Saved(new_version, value, changed=True)
 
 

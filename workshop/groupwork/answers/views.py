@@ -57,7 +57,8 @@ def autosave(partnership_id: int) -> tuple[Response, int]:
     table, method, seat = table_for_save(partnership_id)
     question, side = question_for_seat(method, body["question"], seat)
     stage = stage_of(method, question)
-    locked = save.refusal(table, method, stage, save.shown_cycle(body.get("cycle")))
+    # The stage's lock is checked by the save's own statement (save.guard): no query first.
+    locked = save.page_refusal(table, save.shown_cycle(body.get("cycle")))
     if locked:
         return jsonify(error=locked), 423
     base, key = json_whole_number(body.get("base_version")), body.get("key")
@@ -71,7 +72,10 @@ def autosave(partnership_id: int) -> tuple[Response, int]:
         base_version=base,
         actor=acting_person(),
         idempotency_key=key,
+        locked_by=save.guard(table, method, stage),
     )
+    if outcome.locked is not None:
+        return jsonify(error=outcome.locked), 423
     if outcome.error is not None:
         return jsonify(error=outcome.error), 422
     if outcome.conflict is not None:

@@ -49,6 +49,53 @@ _RUN_STATES = sa.select(
 )
 
 
+_table = Partnership.__table__
+
+
+def _run_of(stage: str) -> sa.ColumnElement[bool]:
+    """The run of the stage named by parameter ``stage`` of partnership p_id in cycle p_cycle."""
+    return sa.and_(
+        _run.c.partnership_id == sa.bindparam("p_id", type_=_run.c.partnership_id.type),
+        _run.c.cycle == sa.bindparam("p_cycle", type_=_run.c.cycle.type),
+        _run.c.stage_key == sa.bindparam(stage, type_=_run.c.stage_key.type),
+    )
+
+
+# workflow.why_not_editable as one SQL condition, for a write that checks and stores in one
+# statement (the autosave, groupwork/answers/services): no facilitator's approval can slip in
+# between the check and the write, and the check costs no round trip of its own. Parameters:
+# p_id, p_cycle, p_stage, p_before (the stage before, or p_stage again) and p_first (no stage
+# before). The Python rule words the refusal; tests/test_stage_guard.py holds both to the same
+# answer for every combination of the two runs' states.
+EDITABLE = sa.and_(
+    ~sa.exists().where(
+        _table.c.id == sa.bindparam("p_id", type_=_table.c.id.type),
+        _table.c.cycle_closed,
+    ),
+    sa.or_(
+        sa.bindparam("p_first", type_=sa.Boolean()),
+        sa.exists().where(_run_of("p_stage"), _run.c.opened_early),
+        sa.exists().where(
+            _run_of("p_before"),
+            sa.or_(_run.c.status == StageStatus.APPROVED, _run.c.first_approved_at.is_not(None)),
+        ),
+    ),
+    ~sa.exists().where(
+        _run_of("p_stage"),
+        sa.or_(_run.c.status == StageStatus.APPROVED, _run.c.closed_for_room),
+    ),
+)
+
+
+def editable_params(stage_key: str, before_key: str | None) -> dict[str, object]:
+    """EDITABLE's stage parameters (p_id and p_cycle are the statement's own)."""
+    return {
+        "p_stage": stage_key,
+        "p_before": before_key or stage_key,
+        "p_first": before_key is None,
+    }
+
+
 def run_states(
     partnership_id: int, cycle: int, stage_key: str, before_key: str | None
 ) -> Mapping[str, RunState]:
