@@ -243,7 +243,7 @@ async def _closed_loop(clients: int, seconds: float, one: Callable[[int], Awaita
 
 
 async def saturation(
-    people: list[Participant], app: servers.Served, record: Record
+    people: list[Participant], app: servers.Served, pg: servers.Postgres, record: Record
 ) -> tuple[float, float]:
     """The most saves a second, and the workers' CPU milliseconds per save at that rate."""
     best, cpu_ms = 0.0, float("nan")
@@ -257,16 +257,19 @@ async def saturation(
             return await mine[n][turn[n] % len(mine[n])].save("saturation")
 
         before, generator, started = app.cpu(), Generator(), time.monotonic()
+        pg_before = pg.cpu()
         saves = await _closed_loop(clients, SATURATION_SECONDS, one)
         elapsed = time.monotonic() - started
         used = app.cpu() - before
+        pg_used = pg.cpu() - pg_before
         rate = saves / elapsed
         per_save = used / max(1, saves) * 1000
         say(
             f"saturation, {clients} clients: {rate:.0f} saves/s, p95 "
             f"{percentile(record.latencies[('saturation', 'save')][-saves:], 0.95):.0f} ms, "
             f"workers' CPU {per_save:.2f} ms/save ({used / elapsed * 100:.0f}% of a core), "
-            f"generator CPU {generator.share() * 100:.0f}% of a core; {_load()}"
+            f"PostgreSQL's {pg_used / max(1, saves) * 1000:.2f} ms/save "
+            f"({pg_used / elapsed * 100:.0f}% of a core), generator CPU {generator.share() * 100:.0f}% of a core; {_load()}"
         )
         if rate > best:
             best, cpu_ms = rate, per_save
@@ -493,7 +496,7 @@ async def _phases(
         for s, seats in enumerate(world.seeded)
         for n, seat in enumerate(seats)
     ]
-    rate, cpu_ms = await saturation(ready + seeded, workshop, record)
+    rate, cpu_ms = await saturation(ready + seeded, workshop, pg, record)
     hello = servers.Gunicorn("hello_app:app", {}, chdir=HERE)
     started.append(hello)
     ceiling_rate = await ceiling(hello, workshop)

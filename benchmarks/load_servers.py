@@ -98,6 +98,21 @@ class Postgres:
     def stop(self) -> None:
         self._ctl("-m", "fast", "-w", "stop")
 
+    def cpu(self) -> float:
+        """CPU seconds the cluster used so far: the postmaster's, its live backends' and those
+        of backends that exited (the sync workers' connections come and go)."""
+        try:
+            postmaster = int((self.scratch / "data" / "postmaster.pid").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return 0.0
+        own, reaped = _stat(postmaster)
+        children = Path(f"/proc/{postmaster}/task/{postmaster}/children")
+        try:
+            live = [int(pid) for pid in children.read_text().split()]
+        except OSError:
+            live = []
+        return own + reaped + sum(_stat(pid)[0] for pid in live)
+
     def remove(self) -> None:
         with contextlib.suppress(Exception):
             self.stop()
