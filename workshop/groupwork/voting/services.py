@@ -13,7 +13,7 @@ from workshop import audit
 from workshop.extensions import db
 from workshop.groupwork.review.workflow import run_for
 from workshop.groupwork.voting.queries import Candidate
-from workshop.models import Account, StageRun, Vote
+from workshop.models import Account, Membership, StageRun, Vote
 from workshop.numbers import whole_number
 from workshop.usererror import UserError
 
@@ -33,6 +33,17 @@ def cast(
     voter: Account,
 ) -> None:
     """Replace ``voter``'s dots with ``ballot`` (candidate row id, dots as typed), or raise."""
+    # The replace (delete the old dots, add the new) must be whole against the same person's
+    # other ballot sent at the same moment (two tabs, a double tap, a retried request):
+    # unlocked, each would delete only committed dots and both sets would stay, over the budget,
+    # or collide on a candidate. So the voter's seat at this table stays locked until commit and
+    # the second ballot waits, then replaces the first (PostgreSQL row lock; SQLite lets one
+    # writer in at a time, and its transaction begins at the delete, holding through the adds).
+    db.session.execute(
+        sa.select(Membership.id)
+        .where(Membership.account_id == voter.id, Membership.partnership_id == partnership_id)
+        .with_for_update()
+    )
     known = {c.id for c in candidates}
     dots: dict[str, int] = {}
     for candidate_id, typed in ballot:
