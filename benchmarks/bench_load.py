@@ -269,7 +269,8 @@ async def saturation(
             f"{percentile(record.latencies[('saturation', 'save')][-saves:], 0.95):.0f} ms, "
             f"workers' CPU {per_save:.2f} ms/save ({used / elapsed * 100:.0f}% of a core), "
             f"PostgreSQL's {pg_used / max(1, saves) * 1000:.2f} ms/save "
-            f"({pg_used / elapsed * 100:.0f}% of a core), generator CPU {generator.share() * 100:.0f}% of a core; {_load()}"
+            f"({pg_used / elapsed * 100:.0f}% of a core), "
+            f"generator CPU {generator.share() * 100:.0f}% of a core; {_load()}"
         )
         if rate > best:
             best, cpu_ms = rate, per_save

@@ -161,7 +161,12 @@ def test_a_locked_stage_refuses_a_new_save_but_acknowledges_a_retry_of_a_stored_
     assert (status, body.get("version")) == (200, 1)
     # Something new typed after the approval is refused, with the workflow's reason.
     status, body = _autosave(
-        seated, world, question="shared_vision_en", value="Olena and Anna", base_version=1, key="f" * 16
+        seated,
+        world,
+        question="shared_vision_en",
+        value="Olena and Anna",
+        base_version=1,
+        key="f" * 16,
     )
     assert status == 423
     assert "approved" in body["error"]
