@@ -352,3 +352,58 @@ def test_a_return_code_in_the_address_bar_neither_signs_in_nor_fills_the_form(
     assert client.get(f"/partnerships/{world.partnership.id}").status_code == 302  # not in
     assert client.post("/resume", data={"code": code}).status_code == 302  # the form works
     assert client.get(f"/partnerships/{world.partnership.id}").status_code == 200
+
+
+# Signing in again ends the session the browser held before (ASVS 7.2.4).
+
+
+def _sign_in_by(way: str, client: FlaskClient, world: World, n: int) -> str:
+    """Sign in on ``client`` the ``way`` a person would; return a page only they may see."""
+    if way == "password":
+        assert sign_in(client, world.facilitator.email or "", PASSWORD).status_code == 302
+        return "/seminars/"
+    if way == "return code":
+        code = world.participant.test_return_code  # type: ignore[attr-defined]
+        assert client.post("/resume", data={"code": code}, headers=EN).status_code == 302
+        return f"/partnerships/{world.partnership.id}"
+    assert _join(client, world.seminar.join_code, **_seat(n, world)).status_code == 200
+    return f"/partnerships/{world.partnership.id}"
+
+
+def _is_signed_out(client: FlaskClient, page: str) -> bool:
+    answer = client.get(page, headers=EN)
+    return answer.status_code == 302 and answer.headers["Location"].startswith("/login")
+
+
+@pytest.mark.parametrize("way", ["password", "return code", "join code"])
+def test_signing_in_again_ends_the_session_the_browser_held_before(
+    app: Flask, world: World, client: FlaskClient, way: str
+) -> None:
+    page = _sign_in_by(way, client, world, 1)
+    old_cookie = client.get_cookie("session")
+    assert old_cookie is not None
+    # Another browser's sign-in (the same person's phone; a neighbour's seat) is not ended.
+    phone = app.test_client()
+    phone_page = _sign_in_by(way, phone, world, 2)
+
+    _sign_in_by(way, client, world, 3)
+    assert client.get(page, headers=EN).status_code == 200  # the new sign-in works
+
+    copy = app.test_client()  # somebody kept a copy of the cookie from before
+    copy.set_cookie("session", old_cookie.value)
+    assert _is_signed_out(copy, page)
+    assert phone.get(phone_page, headers=EN).status_code == 200
+
+
+def test_the_next_person_signing_in_at_a_shared_computer_ends_the_last_ones_session(
+    app: Flask, world: World, client: FlaskClient
+) -> None:
+    _sign_in_by("password", client, world, 1)  # a facilitator who forgot to sign out
+    facilitators_cookie = client.get_cookie("session")
+    assert facilitators_cookie is not None
+    participant_page = _sign_in_by("return code", client, world, 2)
+    assert client.get(participant_page, headers=EN).status_code == 200
+
+    copy = app.test_client()
+    copy.set_cookie("session", facilitators_cookie.value)
+    assert _is_signed_out(copy, "/seminars/")

@@ -4,6 +4,7 @@ a client wrote itself), cookie flags over HTTPS, device permissions, caching, th
 from __future__ import annotations
 
 import http.client
+import secrets
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,6 +22,8 @@ from workshop.extensions import db
 from workshop.models import Role
 
 ANONYMOUS_PAGES = ("/", "/login", "/join", "/resume", "/nowhere")
+# A year, and the names under the site's host (workshop/security.py says why that is safe).
+HSTS = "max-age=31536000; includeSubDomains"
 
 
 @pytest.fixture
@@ -89,7 +92,7 @@ def test_behind_one_proxy_the_address_it_saw_is_used(
     _wrong_password(proxied, **forwarded)
     assert _addresses(caplog) == ["203.0.113.9"]
     page = proxied.get("/", headers=forwarded)
-    assert page.headers["Strict-Transport-Security"] == "max-age=31536000"
+    assert page.headers["Strict-Transport-Security"] == HSTS
 
 
 def test_the_proxy_count_comes_from_the_environment_and_is_checked(
@@ -111,6 +114,34 @@ def test_the_proxy_count_comes_from_the_environment_and_is_checked(
         monkeypatch.setenv("WORKSHOP_TRUSTED_PROXIES", wrong)
         with pytest.raises(ValueError, match="TRUSTED_PROXIES"):
             create_app()
+
+
+def test_a_site_served_over_https_sends_hsts_even_where_a_request_looks_like_plain_http(
+    build_app: Callable[..., Flask], world: World
+) -> None:
+    # As deployed, but TRUSTED_PROXIES left at 0 behind the TLS proxy: every request the app
+    # sees is plain HTTP, and X-Forwarded-Proto is (rightly) not believed.
+    deployed = build_app(
+        ENV="production",
+        SECRET_KEY=secrets.token_hex(32),
+        SESSION_COOKIE_SECURE=True,
+        WTF_CSRF_ENABLED=True,
+        ALLOW_SQLITE=True,
+    )
+    client = deployed.test_client()
+    proxied = {"X-Forwarded-Proto": "https"}
+    answers = {
+        url: client.get(f"http://localhost{url}", headers=proxied)
+        for url in (*ANONYMOUS_PAGES, "/static/css/app.css", "/seminars/")
+    }
+    # A refusal answers too: the CSRF check's 400, before any view runs.
+    answers["POST /login"] = client.post("http://localhost/login", data={"email": "a@b.c"})
+    statuses = {url: answer.status_code for url, answer in answers.items()}
+    assert statuses["/"] == 200 and statuses["/nowhere"] == 404
+    assert statuses["/seminars/"] == 302 and statuses["POST /login"] == 400
+    for url, answer in answers.items():
+        assert answer.headers.get("Strict-Transport-Security") == HSTS, url
+        answer.close()
 
 
 # Cookies

@@ -3,10 +3,17 @@ where it happened and from which address, and never the password or code that wa
 
 from __future__ import annotations
 
+import logging
+import os
+import re
+import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from flask import Flask
+from flask.logging import default_handler
 from flask.testing import FlaskClient
 
 from tests.conftest import RequestClient, _config
@@ -115,3 +122,79 @@ def test_log_lines_cannot_be_forged_through_what_a_client_sends(
     assert len(caplog.records) >= 1
     assert all("\n" not in r.getMessage() for r in caplog.records)
     assert [e["event"] for e in events(caplog)] == ["login_failed"]
+
+
+# Where the lines go: standard error, each with its time in UTC, written once.
+
+
+@pytest.fixture
+def clock_in_kyiv() -> Iterator[None]:
+    """The process's local time three hours ahead of UTC, as on a server in Kyiv in summer (a
+    POSIX zone, so no time zone database is needed): a local time cannot pass for UTC."""
+    kept = os.environ.get("TZ")
+    os.environ["TZ"] = "EEST-3"
+    time.tzset()
+    yield
+    if kept is None:
+        del os.environ["TZ"]
+    else:
+        os.environ["TZ"] = kept
+    time.tzset()
+
+
+@pytest.fixture
+def hosts_own_handlers() -> Iterator[None]:
+    """The handlers a server may have besides ours: Flask's on the app's logger ("workshop"),
+    which Flask adds under gunicorn once anything logs through app.logger, and a host's on the
+    root logger (logging.basicConfig), both writing to standard error."""
+    root, app_logger = logging.getLogger(), logging.getLogger("workshop")
+    hosts = logging.StreamHandler()  # the standard error of this moment: the test's capture
+    flasks = default_handler not in app_logger.handlers
+    root.addHandler(hosts)
+    app_logger.addHandler(default_handler)
+    yield
+    root.removeHandler(hosts)
+    if flasks:
+        app_logger.removeHandler(default_handler)
+
+
+def test_a_security_line_goes_to_stderr_once_starting_with_its_time_in_utc(
+    client: FlaskClient,
+    capsys: pytest.CaptureFixture[str],
+    clock_in_kyiv: None,
+    hosts_own_handlers: None,
+) -> None:
+    # create_app has run at least twice in this process (the schema's app, the test's): a
+    # handler added by each would write every line twice.
+    before = int(time.time())
+    sign_in(client, "nobody@example.org", "wrong password")
+    after = time.time()
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if "event=login_failed" in line]
+    assert len(lines) == 1, err  # not again through Flask's handler or the host's
+    stamp, level, name, message = lines[0].split(" ", 3)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", stamp), lines[0]
+    logged_at = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp()
+    assert before <= logged_at <= after  # UTC, not the server's local time (3 hours ahead)
+    assert (level, name) == ("WARNING", "workshop.security")
+    assert message.startswith("event=login_failed endpoint=auth.login ")
+    assert "wrong password" not in err and "nobody@" not in err
+
+
+def test_a_logging_configuration_of_the_operators_own_is_left_alone(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    security = logging.getLogger("workshop.security")
+    theirs = logging.NullHandler()  # e.g. from a logging configuration file of theirs
+    kept, kept_propagate = security.handlers[:], security.propagate
+    security.handlers[:] = [theirs]  # in place: pytest's capture removes its own from this list
+    security.propagate = True
+    monkeypatch.setenv("WORKSHOP_INSTANCE_PATH", str(tmp_path))
+    try:
+        application = create_app(_config(database_url))
+        with application.app_context():
+            db.engine.dispose()
+        assert security.handlers == [theirs] and security.propagate
+    finally:
+        security.handlers[:] = kept
+        security.propagate = kept_propagate

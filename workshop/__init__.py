@@ -10,7 +10,17 @@ from typing import Any
 from flask import Flask
 from jinja2 import StrictUndefined
 
-from workshop import config, database, errors, gate, numbers, production, security, templating
+from workshop import (
+    config,
+    database,
+    errors,
+    gate,
+    numbers,
+    production,
+    security,
+    securitylog,
+    templating,
+)
 from workshop.extensions import babel, csrf, db, login_manager, migrate
 from workshop.paths import DEFAULT_INSTANCE_DIR, MIGRATIONS_DIR, STATIC_DIR, TEMPLATES_DIR
 
@@ -34,6 +44,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config["SQLALCHEMY_DATABASE_URI"] = config.database_url(app)
     production.refuse_unsafe(app)  # before a key is generated: production must configure one
     app.config["SECRET_KEY"] = config.secret_key(app)
+    securitylog.configure()
     if app.debug or app.testing:
         app.jinja_env.undefined = StrictUndefined
 

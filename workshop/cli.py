@@ -6,9 +6,10 @@ from pathlib import Path
 
 import click
 import sqlalchemy as sa
+from flask import current_app
 from flask.cli import AppGroup
 
-from workshop import codes, demo
+from workshop import codes, demo, production
 from workshop.accounts.services import AccountError, create_account
 from workshop.auditlog.commands import audit_cli
 from workshop.extensions import db
@@ -33,6 +34,12 @@ def _print_demo(join_code: str | None, return_code: str | None) -> None:
 @click.option("--if-empty", is_flag=True, help="Do nothing when a seminar already exists.")
 def seed_demo(if_empty: bool) -> None:
     """Seed the demo seminar of 19 December 2023 and one account per role."""
+    if not production.demo_accounts_allowed(current_app.config):
+        raise click.ClickException(
+            "Refusing to seed the demo in production (WORKSHOP_ENV=production): its accounts, "
+            "an admin among them, have passwords anybody can read in the README. Set "
+            "WORKSHOP_ALLOW_DEMO=true only if this server is a demonstration."
+        )
     if not demo.is_empty():
         if if_empty:
             _print_demo(demo.demo_join_code(), None)

@@ -22,6 +22,10 @@ class Config:
     # Production runs on PostgreSQL; true lets it run on SQLite (one machine, one seminar at a
     # time, no database server to look after). docs/deployment.md says when that is enough.
     ALLOW_SQLITE = False
+    # The demo's accounts (`flask workshop seed-demo`) have their passwords in the README: in
+    # production nobody may seed them or sign in to them, unless true says this production
+    # server is a demonstration on purpose (ASVS 6.3.2; workshop/production.py).
+    ALLOW_DEMO = False
     # workshop/database.py adds the bounded waits and the test of idle pooled connections.
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {}
     # An upload of organisers' spreadsheets is the largest thing anybody sends us.

@@ -11,6 +11,10 @@ with real data, and names every problem at once so one restart fixes them all:
 - cookies without ``Secure`` (a session would travel over plain HTTP);
 - CSRF protection switched off;
 - SQLite, unless ``ALLOW_SQLITE`` says it was chosen on purpose.
+
+The demo's accounts are default accounts (their passwords are printed in the README), so in
+production ``flask workshop seed-demo`` refuses to run and signing in to one is refused, unless
+``ALLOW_DEMO`` says the server is a demonstration on purpose (``demo_accounts_allowed``).
 """
 
 from __future__ import annotations
@@ -75,6 +79,13 @@ def refuse_unsafe(app: Flask) -> None:
             "Refusing to start in production (WORKSHOP_ENV=production); "
             f"see docs/deployment.md:\n{listed}"
         )
+
+
+def demo_accounts_allowed(config: Mapping[str, Any]) -> bool:
+    """Whether the demo may be seeded and its accounts signed in to: anywhere but production,
+    and there only with ``ALLOW_DEMO`` true (the JSON ``true`` of WORKSHOP_ALLOW_DEMO, as for
+    ALLOW_SQLITE: a stray value must not open the accounts)."""
+    return environment(config) != "production" or config.get("ALLOW_DEMO") is True
 
 
 def problems(config: Mapping[str, Any], *, debug: bool) -> list[str]:

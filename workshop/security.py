@@ -46,6 +46,13 @@ PERMISSIONS_POLICY = ", ".join(
     )
 )
 SERVER_NAME = "Twinning Workshop"
+# A year, for the site's host and the names under it (ASVS 3.4.1 at L2). A browser applies
+# includeSubDomains below the host that sent it, never beside or above it; the workshop gets a
+# host of its own (twinning.example.org in docs/deployment.md), so only names beneath that host
+# are pinned, never the organisation's other sites. Served at a bare domain (example.org) it
+# would pin every site under that domain for a year: docs/deployment.md warns against that.
+# No "preload": a browser's built-in list outlives the deployment, and is the domain owner's call.
+HSTS = "max-age=31536000; includeSubDomains"
 
 
 # Flask-WTF checks the Referer over HTTPS, so "no-referrer" would break every form.
@@ -66,8 +73,12 @@ def add_security_headers(response: Response) -> Response:
     for name, value in _EVERY_RESPONSE:
         if name.lower() not in present:
             headers.add(name, value)
-    if request.is_secure:
-        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    if request.is_secure or current_app.config["SESSION_COOKIE_SECURE"]:
+        # On every response of a site served over HTTPS, not only those that look like HTTPS
+        # here: behind a TLS proxy with TRUSTED_PROXIES wrong every request looks like plain
+        # HTTP, and the header would silently vanish. Browsers ignore it over plain HTTP, so
+        # sending it there is harmless (ASVS 3.4.1).
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
     if request.endpoint != "static":
         # Pages about someone's partnership must not stay in a shared computer's cache, and a
         # form's CSRF token or a return code must not be kept by a shared proxy's cache.

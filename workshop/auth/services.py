@@ -67,8 +67,11 @@ def account_id_for_email(email: str) -> int | None:
     )
 
 
-def authenticate(email: str, password: str, *, limits: list[throttle.Limit]) -> Account:
-    """Return the active account for these credentials or raise AuthError."""
+def authenticate(
+    email: str, password: str, *, limits: list[throttle.Limit], demo_allowed: bool
+) -> Account:
+    """Return the active account for these credentials or raise AuthError. A demo account
+    (``is_demo``) is refused unless ``demo_allowed`` (production.demo_accounts_allowed)."""
     refuse_if_throttled(limits, "password")
     account = db.session.scalar(
         sa.select(Account).where(sa.func.lower(Account.email) == email.strip().lower())
@@ -80,6 +83,12 @@ def authenticate(email: str, password: str, *, limits: list[throttle.Limit]) -> 
         # into the e-mail field must not land in the trail (nor in the security log).
         audit.record("login_failed", actor=None, obj=account, known_account=account is not None)
         securitylog.event("login_failed", account_id=account.id if account else None)
+        raise _fail(limits, _l("The e-mail or password is not right."), "password")
+    if account.is_demo and not demo_allowed:
+        # Its password is in the README: the answer of a wrong password, so nobody learns the
+        # account is there, and a line that tells the operator to remove it.
+        audit.record("login_failed", actor=None, obj=account, known_account=True, demo=True)
+        securitylog.event("demo_account_refused", account_id=account.id)
         raise _fail(limits, _l("The e-mail or password is not right."), "password")
     _forget_failures(limits)
     audit.record("login", actor=account, obj=account)
@@ -287,8 +296,11 @@ def _seat(
     return account
 
 
-def account_for_return_code(typed: str, *, limits: list[throttle.Limit]) -> Account:
-    """Return the participant holding this return code, or raise AuthError."""
+def account_for_return_code(
+    typed: str, *, limits: list[throttle.Limit], demo_allowed: bool
+) -> Account:
+    """Return the participant holding this return code, or raise AuthError. A demo participant
+    (``is_demo``, whose code `seed-demo` prints) is refused unless ``demo_allowed``."""
     refuse_if_throttled(limits, "code")
     code = codes.normalise(typed)
     account = None
@@ -299,6 +311,11 @@ def account_for_return_code(typed: str, *, limits: list[throttle.Limit]) -> Acco
     if account is None or not account.active or not account.active_memberships:
         securitylog.event("code_wrong", kind="return", account_id=account.id if account else None)
         audit.record("resume_failed", actor=None, obj=account)  # never the code typed
+        raise _fail(limits, _l("This return code is not valid, or its seat was removed."), "code")
+    if account.is_demo and not demo_allowed:
+        # The answer of a wrong code (see authenticate).
+        securitylog.event("demo_account_refused", account_id=account.id)
+        audit.record("resume_failed", actor=None, obj=account, demo=True)
         raise _fail(limits, _l("This return code is not valid, or its seat was removed."), "code")
     _forget_failures(limits)
     audit.record("resumed", actor=account, obj=account)

@@ -137,7 +137,13 @@ def enforce_endpoint_access() -> Response | None:
 
 
 def sign_in(account: Account) -> None:
-    """Open a fresh server-side session for ``account`` in this browser."""
+    """Open a fresh server-side session for ``account`` in this browser, ending the one it
+    held before (ASVS 7.2.4)."""
+    previous = session.get("_user_id")  # Flask-Login's key: the token of the last sign-in
+    if isinstance(previous, str) and previous:
+        # Dropping it from the cookie is not enough: a copy of the old cookie (a shared
+        # computer's, a stolen one) would stay valid until it expired. Ended whoever it was.
+        services.end_session(previous)
     hours = current_app.config["SESSION_LIFETIME_HOURS"][account.role.value]
     token = services.open_session(account, hours=hours)
     keep = {k: session[k] for k in ("browser_id",) if k in session}

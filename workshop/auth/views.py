@@ -31,6 +31,7 @@ from workshop.choices import options
 from workshop.extensions import db
 from workshop.i18n import localized, partnership_label
 from workshop.models import Seminar, Side
+from workshop.production import demo_accounts_allowed
 from workshop.security import safe_redirect_target
 
 bp = Blueprint("auth", __name__)
@@ -59,7 +60,10 @@ def login() -> str | Response | tuple[str, int]:
     device = devices.known(services.account_id_for_email(email))
     try:
         account = services.authenticate(
-            email, form.password.data, limits=limits.login(email, device)
+            email,
+            form.password.data,
+            limits=limits.login(email, device),
+            demo_allowed=demo_accounts_allowed(current_app.config),
         )
     except services.AuthError as error:
         return _refused(form, error, "auth/login.html")
@@ -211,7 +215,11 @@ def resume() -> str | Response | tuple[str, int]:
     if not form.validate_on_submit():
         return render_template("auth/resume.html", form=form), 422 if form.errors else 200
     try:
-        account = services.account_for_return_code(form.code.data, limits=limits.code("resume"))
+        account = services.account_for_return_code(
+            form.code.data,
+            limits=limits.code("resume"),
+            demo_allowed=demo_accounts_allowed(current_app.config),
+        )
     except services.AuthError as error:
         return _refused(form, error, "auth/resume.html")
     sign_in(account)
