@@ -17,9 +17,9 @@ from typing import Any
 
 from flask import Flask, session
 from flask_wtf.csrf import generate_csrf
-from werkzeug.security import generate_password_hash
 
 from workshop import codes
+from workshop.accounts.passwords import hashed
 from workshop.extensions import db
 from workshop.method.definition import load
 from workshop.models import (
@@ -106,7 +106,7 @@ def _cookie(app: Flask, token: str) -> tuple[dict[str, str], str]:
 def seed(app: Flask, *, seminars: int, tables: int, people: int, facilitators: int) -> World:
     """Write the seminars, their tables and people; return what the clients need."""
     now = utcnow()
-    password_hash = generate_password_hash(PASSWORD)
+    password_hash = hashed(PASSWORD)
     staff = [
         Account(
             display_name=f"Facilitator {n}",

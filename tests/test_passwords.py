@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from tests import factories
 from workshop.accounts import passwords
@@ -19,6 +20,7 @@ from workshop.extensions import db
 from workshop.models import Account
 
 Login = Callable[[Account], FlaskClient]
+EN = {"Accept-Language": "en"}
 
 REFUSED = {
     "qwerty123456": "most common",  # in the top 3,000 and long enough to pass the length rule
@@ -119,3 +121,49 @@ def test_the_list_is_the_3000_most_common_and_every_one_is_refused() -> None:
     for word in common:
         assert passwords.problem(word) is not None
         assert passwords.problem(word.upper()) is not None
+
+
+# ASVS 5.0 11.4.2's scrypt minimums (r=8): the least parallelism p for each cost N.
+SCRYPT_MINIMUM_P = {2**17: 1, 2**16: 2, 2**15: 3, 2**14: 5, 2**13: 10}
+
+
+def _settings(stored: str) -> tuple[int, int, int]:
+    method, n, r, p = stored.split("$", 1)[0].split(":")
+    assert method == "scrypt"
+    return int(n), int(r), int(p)
+
+
+def test_a_new_account_s_password_is_stored_with_scrypt_at_least_as_strong_as_asvs_asks(
+    world: factories.World, login: Login
+) -> None:
+    response = _create(login(world.admin), "a long enough passphrase", "strong@example.org")
+    assert response.status_code == 302
+    db.session.rollback()
+    stored = db.session.scalar(
+        sa.select(Account.password_hash).where(Account.email == "strong@example.org")
+    )
+    assert stored is not None
+    n, r, p = _settings(stored)
+    assert r == 8 and n in SCRYPT_MINIMUM_P and p >= SCRYPT_MINIMUM_P[n], stored[:30]
+
+
+def test_a_password_stored_with_older_settings_is_rehashed_at_its_next_sign_in(
+    world: factories.World, client: FlaskClient
+) -> None:
+    account = world.facilitator
+    old = generate_password_hash(factories.PASSWORD)  # Werkzeug's default: scrypt, p=1
+    account.password_hash = old
+    db.session.commit()
+    wrong = client.post(
+        "/login", data={"email": account.email, "password": "not the password"}, headers=EN
+    )
+    assert wrong.status_code == 422
+    db.session.expire_all()
+    assert account.password_hash == old  # a failed attempt changes nothing
+    right = client.post(
+        "/login", data={"email": account.email, "password": factories.PASSWORD}, headers=EN
+    )
+    assert right.status_code == 302
+    db.session.expire_all()
+    assert account.password_hash.startswith(f"{passwords.HASH_METHOD}$")
+    assert check_password_hash(account.password_hash, factories.PASSWORD)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from werkzeug.security import generate_password_hash
 
 from workshop import audit
 from workshop.accounts import passwords
@@ -40,7 +39,7 @@ def create_account(
         display_name=display_name.strip(),
         email=email,
         role=role,
-        password_hash=generate_password_hash(password),  # scrypt, Werkzeug's default
+        password_hash=passwords.hashed(password),
         institution=institution if role is Role.HEAD else None,
     )
     db.session.add(account)

@@ -11,7 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
 from workshop import audit, codes, securitylog, throttle
 from workshop.accounts import passwords
@@ -31,7 +31,8 @@ from workshop.usererror import UserError
 
 # Checked against when an e-mail is unknown, so a wrong address costs the same time as a
 # wrong password and the response time does not tell which accounts exist.
-_DUMMY_HASH = generate_password_hash("not a real password")
+# An unknown address costs the same check as a known one, so the answer's time tells nothing.
+_DUMMY_HASH = passwords.hashed("not a real password")
 
 
 class AuthError(UserError):
@@ -91,6 +92,8 @@ def authenticate(
         securitylog.event("demo_account_refused", account_id=account.id)
         raise _fail(limits, _l("The e-mail or password is not right."), "password")
     _forget_failures(limits)
+    if (stronger := passwords.rehashed(stored, password)) is not None:
+        account.password_hash = stronger  # made with older settings (passwords.HASH_METHOD)
     audit.record("login", actor=account, obj=account)
     return account
 
@@ -113,7 +116,7 @@ def change_password(
     if (why := passwords.problem(new)) is not None:
         raise AuthError(why, field="new")
     throttle.clear(limit.key)
-    account.password_hash = generate_password_hash(new)  # scrypt, Werkzeug's default
+    account.password_hash = passwords.hashed(new)
     others = sa.update(AuthSession).where(
         AuthSession.account_id == account.id, AuthSession.revoked_at.is_(None)
     )
