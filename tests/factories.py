@@ -7,9 +7,12 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
 
 from workshop import codes
 from workshop.accounts.passwords import hashed
+from workshop.auth.services import open_session
 from workshop.extensions import db
 from workshop.models import (
     Account,
@@ -27,6 +30,17 @@ PASSWORD = "correct horse battery staple"
 _counter = itertools.count(1)
 # scrypt is slow on purpose; tests hash the shared password once.
 _PASSWORD_HASH = hashed(PASSWORD)  # as production stores it: sign-ins pay its real cost
+
+
+def browser_for(app: Flask, account: Account, *, hours: int = 8) -> FlaskClient:
+    """Another browser (a test client of its own), signed in as ``account`` through a real
+    server-side session of its own: the ``login`` fixture has only the one browser."""
+    browser = app.test_client()
+    token = open_session(account, hours=hours)
+    db.session.commit()
+    with browser.session_transaction() as session:
+        session["_user_id"] = token
+    return browser
 
 
 def make_institution(

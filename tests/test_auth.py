@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.factories import PASSWORD, World, make_account, make_seminar
+from tests.factories import PASSWORD, World, browser_for, make_account, make_seminar
 from workshop import codes
 from workshop.auth.services import open_session
 from workshop.extensions import db
@@ -198,16 +198,6 @@ def test_redirect_after_sign_in_stays_on_this_site(client: FlaskClient) -> None:
 # A join is tied to the code as it was typed, and takes one seat.
 
 
-def _signed_in(app: Flask, account: Account) -> FlaskClient:
-    """Another browser, signed in as ``account`` (a facilitator at their laptop)."""
-    other = app.test_client()
-    token = open_session(account, hours=1)
-    db.session.commit()
-    with other.session_transaction() as session:
-        session["_user_id"] = token
-    return other
-
-
 def _participants() -> int:
     return db.session.scalar(sa.select(sa.func.count(Membership.id))) or 0
 
@@ -222,7 +212,7 @@ def test_a_code_typed_before_the_facilitator_rotates_or_closes_it_takes_no_seat(
 ) -> None:
     assert client.post("/join", data={"code": world.seminar.join_code}).status_code == 302
     assert client.get("/join/details", headers=EN).status_code == 200
-    facilitator = _signed_in(app, world.facilitator)
+    facilitator = browser_for(app, world.facilitator)
     seminar_url = f"/seminars/{world.seminar.id}"
     yes = {"confirm": "yes"}  # the answer to the facilitator's "Are you sure?" page
     if change == "close":

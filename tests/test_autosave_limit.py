@@ -14,7 +14,6 @@ from flask.testing import FlaskClient
 
 from tests import factories
 from tests.test_security_log import events
-from workshop.auth.services import open_session
 from workshop.extensions import db
 from workshop.models import Account, Answer, AuthSession
 
@@ -30,16 +29,6 @@ def table(app: Flask) -> tuple[int, Account]:
     person = factories.make_participant(partnership=partnership, seminar=seminar)
     db.session.commit()
     return partnership.id, person
-
-
-def _browser(app: Flask, person: Account) -> FlaskClient:
-    """A browser of its own, signed in with a sign-in of its own."""
-    client = app.test_client()
-    token = open_session(person, hours=8)
-    db.session.commit()
-    with client.session_transaction() as session:
-        session["_user_id"] = token
-    return client
 
 
 def _save(client: FlaskClient, partnership_id: int, value: str, base: int, lang: str = "en"):  # type: ignore[no-untyped-def]
@@ -68,7 +57,7 @@ def test_past_the_limit_a_save_waits_for_the_next_window_and_stores_nothing(
     partnership_id, person = table
     start = (int(time.time()) // WINDOW) * WINDOW + 50.0  # ten seconds before a window ends
     _clock(monkeypatch, start)
-    browser = _browser(app, person)
+    browser = factories.browser_for(app, person)
     for version in range(LIMIT):
         assert _save(browser, partnership_id, f"draft {version + 1}", version).status_code == 200
     refused = _save(browser, partnership_id, "one too many", LIMIT)
@@ -91,7 +80,7 @@ def test_each_sign_in_counts_its_own_and_pages_count_nothing(
 ) -> None:
     partnership_id, person = table
     _clock(monkeypatch, (int(time.time()) // WINDOW) * WINDOW + 1.0)
-    phone, laptop = _browser(app, person), _browser(app, person)
+    phone, laptop = factories.browser_for(app, person), factories.browser_for(app, person)
     for _ in range(LIMIT + 2):  # pages, however many, are not saves
         page = phone.get(f"/partnerships/{partnership_id}/stages/agreement")
         assert page.status_code == 200

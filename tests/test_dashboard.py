@@ -12,9 +12,8 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.factories import World, make_institution, make_partnership
+from tests.factories import World, browser_for, make_institution, make_partnership
 from tests.querycount import count_queries
-from workshop.auth.services import open_session
 from workshop.extensions import db
 from workshop.facilitation.dashboard import stamp
 from workshop.groupwork.answers.services import save_answer
@@ -46,16 +45,6 @@ def _one_minute(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def dashboard(world: World, query: str = "") -> str:
     return f"/seminars/{world.seminar.id}/dashboard{query}"
-
-
-def signed_in(app: Flask, account: Account) -> FlaskClient:
-    """Another browser, signed in as ``account`` (the ``login`` fixture has one browser)."""
-    browser = app.test_client()
-    token = open_session(account, hours=8)
-    db.session.commit()
-    with browser.session_transaction() as session:
-        session["_user_id"] = token
-    return browser
 
 
 def text_of(response: object) -> str:
@@ -316,7 +305,7 @@ def test_the_poll_answers_nothing_new_until_a_save_a_comment_or_a_help_request(
     app: Flask, world: World, login: Callable[[Account], FlaskClient]
 ) -> None:
     staff = login(world.facilitator)
-    at_table = signed_in(app, world.participant)
+    at_table = browser_for(app, world.participant)
 
     def poll_after(change: Callable[[], object]) -> None:
         seen = staff.get(dashboard(world)).headers["X-Revision"]

@@ -19,7 +19,6 @@ from werkzeug.test import TestResponse
 from tests import factories
 from tests.factories import World
 from tests.querycount import count_queries
-from workshop.auth.services import open_session
 from workshop.extensions import db
 from workshop.facilitation.plenary import queries
 from workshop.i18n import partnership_label
@@ -46,12 +45,8 @@ class Response(TestResponse):
 
 
 def client_for(app: Flask, account: Account) -> FlaskClient:
-    client = app.test_client()
+    client = factories.browser_for(app, account, hours=1)
     client.response_wrapper = Response
-    token = open_session(account, hours=1)
-    db.session.commit()
-    with client.session_transaction() as session:
-        session["_user_id"] = token
     return client
 
 

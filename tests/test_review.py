@@ -10,8 +10,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.factories import World
-from workshop.auth.services import open_session
+from tests.factories import World, browser_for
 from workshop.extensions import db
 from workshop.models import Account, Comment, StageEvent, StageRun, StageStatus
 
@@ -27,12 +26,7 @@ REQUIRED_STAGE_ONE = {
 
 
 def client_for(app: Flask, account: Account) -> FlaskClient:
-    client = app.test_client()
-    token = open_session(account, hours=1)
-    db.session.commit()
-    with client.session_transaction() as session:
-        session["_user_id"] = token
-    return client
+    return browser_for(app, account, hours=1)
 
 
 @pytest.fixture
