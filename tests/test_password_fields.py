@@ -93,6 +93,21 @@ def _fields(form: type[FlaskForm]) -> Iterator[tuple[str, UnboundField]]:
                 yield name, value
 
 
+def _new_facilitator(admin: FlaskClient, name: str, email: str, password: str) -> TestResponse:
+    """The admin's new-account form, sent for a facilitator of no institution."""
+    return admin.post(
+        "/accounts/new",
+        data={
+            "display_name": name,
+            "email": email,
+            "role": "facilitator",
+            "institution": "0",
+            "password": password,
+        },
+        headers=EN,
+    )
+
+
 def test_every_password_field_is_checked_here(app: Flask) -> None:
     """The forms as the app defines them (create_app imported every one): each PasswordField is
     in CHECKED, and no field named like a password is anything else (a plain text box)."""
@@ -151,17 +166,7 @@ def test_a_new_account_s_first_password_is_masked_and_never_sent_back(
     assert_masked(admin.get("/accounts/new", headers=EN), "password")
     # A usable password on a form refused for its missing name: the e-mail comes back, the
     # password does not.
-    refused = admin.post(
-        "/accounts/new",
-        data={
-            "display_name": "",
-            "email": "new@example.org",
-            "role": "facilitator",
-            "institution": "0",
-            "password": TYPED,
-        },
-        headers=EN,
-    )
+    refused = _new_facilitator(admin, "", "new@example.org", TYPED)
     assert refused.status_code == 422
     assert_masked(refused, "password", typed=(TYPED,))
     assert inputs(refused)["email"].get("value") == "new@example.org"
@@ -232,17 +237,7 @@ def assert_only_exactly_as_typed(app: Flask, email: str, chosen: str) -> None:
 def test_a_new_account_signs_in_only_with_its_password_exactly_as_the_admin_typed_it(
     app: Flask, world: factories.World, login: Login
 ) -> None:
-    created = login(world.admin).post(
-        "/accounts/new",
-        data={
-            "display_name": "Olena",
-            "email": "olena@example.org",
-            "role": "facilitator",
-            "institution": "0",
-            "password": CHOSEN,
-        },
-        headers=EN,
-    )
+    created = _new_facilitator(login(world.admin), "Olena", "olena@example.org", CHOSEN)
     assert created.status_code == 302
     assert_only_exactly_as_typed(app, "olena@example.org", CHOSEN)
 

@@ -14,13 +14,14 @@ import sqlalchemy as sa
 from flask.testing import FlaskClient
 
 from tests.factories import World, stored_answer
+from tests.test_cycles import autosave, seated  # noqa: F401 - seated is a fixture
 from workshop.auth.signed_in import Table
 from workshop.extensions import db
 from workshop.groupwork.answers import services
 from workshop.groupwork.review.queries import EDITABLE, RunState, editable_params
 from workshop.groupwork.review.workflow import previous, why_not_editable
 from workshop.method.definition import load
-from workshop.models import Account, Partnership, StageRun, StageStatus
+from workshop.models import Partnership, StageRun, StageStatus
 
 EN = {"Accept-Language": "en"}
 WHEN = datetime(2026, 11, 25, tzinfo=UTC)
@@ -127,21 +128,12 @@ def test_a_guarded_save_into_a_stage_approved_after_the_check_stores_nothing(
         assert stored_answer(world.partnership, "shared_vision_en") is None
 
 
-@pytest.fixture
-def seated(world: World, login: Callable[[Account], FlaskClient]) -> FlaskClient:
-    return login(world.participant)
-
-
-def _autosave(client: FlaskClient, world: World, **body: object) -> tuple[int, dict]:
-    response = client.post(f"/partnerships/{world.partnership.id}/answers", json=body, headers=EN)
-    return response.status_code, response.get_json() or {}
-
-
 def test_a_locked_stage_refuses_a_new_save_but_acknowledges_a_retry_of_a_stored_one(
-    world: World, seated: FlaskClient
+    world: World,
+    seated: FlaskClient,  # noqa: F811 - the fixture imported above
 ) -> None:
     key = "0123456789abcdef"
-    status, body = _autosave(
+    status, body = autosave(
         seated, world, question="shared_vision_en", value="Olena", base_version=0, key=key
     )
     assert (status, body.get("version")) == (200, 1)
@@ -155,12 +147,12 @@ def test_a_locked_stage_refuses_a_new_save_but_acknowledges_a_retry_of_a_stored_
     )
     db.session.commit()
     # The page never heard the answer (the connection dropped) and sends the same save again.
-    status, body = _autosave(
+    status, body = autosave(
         seated, world, question="shared_vision_en", value="Olena", base_version=0, key=key
     )
     assert (status, body.get("version")) == (200, 1)
     # Something new typed after the approval is refused, with the workflow's reason.
-    status, body = _autosave(
+    status, body = autosave(
         seated,
         world,
         question="shared_vision_en",
