@@ -191,7 +191,10 @@
       delete this.last[key];
       this.held[key] = true;
       this.conflict(box, key, item, data);
-    } else if (status === 422 || status === 413) {
+    } else if (status === 422 || status === 413 || status === 423) {
+      /* 423: the stage closed (approved, closed for the room) or the cycle moved on since the
+       * page was loaded. Sending again cannot help: the server's reason goes next to the
+       * question, and the text stays in the field for the person to copy. */
       this.done(key, item);
       note(box, "field-error", data.error || "");
       this.say("error");

@@ -124,7 +124,7 @@ def seated_page(
 
 
 def at_a_new_table(
-    browser: Browser, base: str, viewport: dict[str, int] | None = None
+    browser: Browser, base: str, viewport: dict[str, int] | None = None, locale: str = "en-GB"
 ) -> tuple[BrowserContext, Page, int]:
     """A participant of a new partnership in a new seminar, on their first stage's page."""
     seminar = factories.make_seminar()
@@ -132,7 +132,7 @@ def at_a_new_table(
     person = factories.make_participant(partnership=partnership, seminar=seminar)
     code, partnership_id = person.test_return_code, partnership.id  # type: ignore[attr-defined]
     db.session.commit()
-    context, page = seated_page(browser, base, code, viewport)
+    context, page = seated_page(browser, base, code, viewport, locale)
     page.goto(f"{base}/partnerships/{partnership_id}/stages/agreement")
     return context, page, partnership_id
 
