@@ -14,6 +14,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from hypothesis import example, given
+from hypothesis import strategies as st
 from werkzeug.test import TestResponse
 
 from tests import hostile
@@ -197,6 +199,30 @@ def test_deeply_nested_json_is_refused_without_reading_it(
     assert response.status_code == 400
     assert response.get_json() == {"error": "The save could not be read; reload the page."}
     assert stored_answer(world.partnership, "needs_matrix", "ua") is None
+
+
+# Any text at all, lone surrogates and NUL included, in the shapes a save sends.
+_ANY_TEXT = st.text(st.characters(min_codepoint=0, max_codepoint=0x10FFFF, exclude_categories=()))
+_ANY_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | _ANY_TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_ANY_TEXT, inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@given(value=_ANY_JSON, ascii_only=st.booleans(), encoding=st.sampled_from(["utf-8", "utf-16"]))
+@example(value={"value": "typed \udc80"}, ascii_only=False, encoding="utf-8")  # raw bytes
+@example(value=["\x00"], ascii_only=True, encoding="utf-8")  # an escape
+@example(value=["\x00"], ascii_only=True, encoding="utf-16")  # the escape, bytes apart
+def test_a_body_the_quick_look_passes_holds_only_storable_text(
+    value: object, ascii_only: bool, encoding: str
+) -> None:
+    """gate.may_hold_unstorable lets a body skip the walk through its strings: it must never
+    let through one that parses to text that cannot be stored, however the body was written
+    (escaped or raw, UTF-8 with raw surrogate bytes, UTF-16)."""
+    data = json.dumps(value, ensure_ascii=ascii_only).encode(encoding, "surrogatepass")
+    if not gate.may_hold_unstorable(data):
+        assert all(gate.storable(text) for text in gate.json_texts(json.loads(data)))
 
 
 def test_json_a_little_nested_is_read() -> None:

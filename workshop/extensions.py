@@ -4,8 +4,8 @@ from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from flask_wtf import CSRFProtect
 
+from workshop.csrf import CSRFProtect
 from workshop.models.base import Base
 
 db = SQLAlchemy(model_class=Base)

@@ -126,9 +126,20 @@ def _check_json() -> tuple[Response | str, int] | None:
     if too_deep(data):
         return jsonify(error=_("The save could not be read; reload the page.")), 400
     body = request.get_json(silent=True)  # cached: the view reads this same parse
-    if not all(storable(text) for text in json_texts(body)):
+    if may_hold_unstorable(data) and not all(storable(text) for text in json_texts(body)):
         return _unstorable()
     return None
+
+
+def may_hold_unstorable(data: bytes) -> bool:
+    """Whether a JSON body could parse to text that is not storable; False rules it out.
+
+    Parsed, such text comes only from an escape (``\\u0000``, ``\\ud800``), a raw NUL, or
+    the raw bytes of a surrogate, which Python's JSON parser lets through (it decodes with
+    ``surrogatepass``): their UTF-8 form begins with 0xED. A body in UTF-16 or UTF-32 has NUL
+    bytes. The usual save has none of these, and skips the walk through every string.
+    """
+    return b"\\u" in data or b"\x00" in data or b"\xed" in data
 
 
 def _texts_outside_json(*, form: bool) -> Iterable[str]:

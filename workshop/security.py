@@ -63,38 +63,41 @@ _EVERY_RESPONSE = (
     ("Referrer-Policy", "strict-origin-when-cross-origin"),
     ("Cross-Origin-Opener-Policy", "same-origin"),
 )
-_EVERY_RESPONSE_NAMES = frozenset(name.lower() for name, _value in _EVERY_RESPONSE)
 
 
 def add_security_headers(response: Response) -> Response:
     headers = response.headers
-    # One pass over the few headers a view set, instead of one search per header we add.
-    present = {name.lower() for name, _value in headers.items()} & _EVERY_RESPONSE_NAMES
-    for name, value in _EVERY_RESPONSE:
-        if name.lower() not in present:
-            headers.add(name, value)
-    if request.is_secure or current_app.config["SESSION_COOKIE_SECURE"]:
+    # One pass over the few headers a view set; every autosave's answer goes through here.
+    present = {name.lower() for name, _value in headers.items()}
+    headers.extend(
+        [(name, value) for name, value in _EVERY_RESPONSE if name.lower() not in present]
+    )
+    secure = request.is_secure or current_app.config["SESSION_COOKIE_SECURE"]
+    if secure and "strict-transport-security" not in present:
         # On every response of a site served over HTTPS, not only those that look like HTTPS
         # here: behind a TLS proxy with TRUSTED_PROXIES wrong every request looks like plain
         # HTTP, and the header would silently vanish. Browsers ignore it over plain HTTP, so
         # sending it there is harmless (ASVS 3.4.1).
-        response.headers.setdefault("Strict-Transport-Security", HSTS)
+        headers.add("Strict-Transport-Security", HSTS)
     if request.endpoint != "static":
         # Pages about someone's partnership must not stay in a shared computer's cache, and a
-        # form's CSRF token or a return code must not be kept by a shared proxy's cache.
-        if current_user and current_user.is_authenticated:
-            response.headers["Cache-Control"] = "no-store"
-        else:
-            response.headers.setdefault("Cache-Control", "no-store")
-    response.vary.add("Cookie")
-    _secure_cookies(response)
+        # form's CSRF token or a return code must not be kept by a shared proxy's cache. Only
+        # a page for nobody in particular may keep a caching rule its view set.
+        if "cache-control" not in present:
+            headers.add("Cache-Control", "no-store")
+        elif current_user and current_user.is_authenticated:
+            headers["Cache-Control"] = "no-store"
+    if "vary" in present:
+        response.vary.add("Cookie")
+    else:
+        headers.add("Vary", "Cookie")
+    if secure:
+        _secure_cookies(response)
     return response
 
 
 def _secure_cookies(response: Response) -> None:
     """Over HTTPS every cookie we set is Secure, whichever view set it (language, display…)."""
-    if not (request.is_secure or current_app.config["SESSION_COOKIE_SECURE"]):
-        return
     cookies = response.headers.getlist("Set-Cookie")
     if not cookies:
         return

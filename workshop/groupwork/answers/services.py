@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
 
-from workshop import audit, live
+from workshop import audit, database, live
 from workshop.auth.signed_in import SignedIn
 from workshop.extensions import db
 from workshop.groupwork.review.queries import EDITABLE, editable_params
@@ -271,7 +271,7 @@ def save_answer(
     # session synchronisation) cost more than the statements themselves. No savepoint: neither
     # statement can fail on a constraint (see _first and _next), so a refused save leaves the
     # transaction as it was, and a section form's other answers in it stand.
-    connection = db.session.connection()
+    connection = database.connection()
     kept = {
         "p_version": new_version,
         "p_value": value,

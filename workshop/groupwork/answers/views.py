@@ -12,9 +12,8 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 from werkzeug.wrappers import Response
 
-from workshop import confirm
+from workshop import confirm, database
 from workshop.auth.sessions import saves_per_session
-from workshop.database import one_statement_writes
 from workshop.extensions import db
 from workshop.gate import takes_json
 from workshop.groupwork.access import (
@@ -45,7 +44,7 @@ def _unreadable() -> tuple[Response, int]:
 
 @bp.post("/answers")
 @takes_json
-@one_statement_writes
+@database.one_statement_writes
 @saves_per_session
 def autosave(partnership_id: int) -> tuple[Response, int]:
     """Save one answer from the page's script; JSON in, JSON out."""
@@ -94,7 +93,7 @@ def autosave(partnership_id: int) -> tuple[Response, int]:
             by=conflict.by,
             at=conflict.at.isoformat() if conflict.at else None,
         ), 409
-    db.session.commit()
+    database.commit()
     assert outcome.result is not None  # noqa: S101 - no error and no conflict: it was stored
     if outcome.result.merged_with is None:
         return jsonify(version=outcome.result.saved.version), 200
