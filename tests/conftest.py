@@ -198,18 +198,20 @@ class RequestClient(FlaskClient):
 # by dialect: every test compiled each statement its world, its requests and its cleanup sent
 # again, over half of what a short test costs. Apps stay one per test (their config and state
 # cannot leak); only the connections and compiled SQL are shared.
-_engines: dict[str, sa.Engine] = {}
+# Kept per bind too: on PostgreSQL the app has a second engine (database.ONE_STATEMENT).
+_engines: dict[tuple[str, str | None], sa.Engine] = {}
 
 
 def _app_on_the_kept_engine(database_url: str) -> Flask:
-    """A new app, on this database's engine of the run (tuned once, when it was made)."""
-    kept = _engines.get(database_url)
+    """A new app, on this database's engines of the run (tuned once, when they were made)."""
+    kept = _engines.get((database_url, None))
     make_engine = db._make_engine
 
     def engine_of_the_run(bind_key: str | None, options: dict[str, Any], app: Flask) -> sa.Engine:
-        if kept is not None:
-            return kept
-        return _engines.setdefault(database_url, make_engine(bind_key, options, app))
+        key = (database_url, bind_key)
+        if key not in _engines:
+            _engines[key] = make_engine(bind_key, options, app)
+        return _engines[key]
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(db, "_make_engine", engine_of_the_run)

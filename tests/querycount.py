@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import sqlalchemy as sa
@@ -20,8 +20,19 @@ def count_queries() -> Iterator[list[str]]:
         if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
             statements.append(statement)
 
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with on_every_engine(record):
         yield statements
+
+
+@contextmanager
+def on_every_engine(record: Callable[..., None]) -> Iterator[None]:
+    """``record`` called before every statement the app sends, on any of its engines (on
+    PostgreSQL an autosave has an engine of its own, database.ONE_STATEMENT)."""
+    engines = list(db.engines.values())
+    for engine in engines:
+        sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield
     finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)
+        for engine in engines:
+            sa.event.remove(engine, "before_cursor_execute", record)

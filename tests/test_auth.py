@@ -397,3 +397,20 @@ def test_the_next_person_signing_in_at_a_shared_computer_ends_the_last_ones_sess
     copy = app.test_client()
     copy.set_cookie("session", facilitators_cookie.value)
     assert _is_signed_out(copy, "/seminars/")
+
+
+def test_session_protection_an_operator_turns_on_still_holds(
+    app: Flask, client: FlaskClient
+) -> None:
+    """workshop/login.py skips Flask-Login's per-request hash while protection is off (the
+    default); an operator who sets SESSION_PROTECTION gets Flask-Login's protection whole: in
+    "strong" mode a session cookie replayed from another browser signs nobody in."""
+    make_account(role=Role.FACILITATOR, email="fac@example.org")
+    db.session.commit()
+    browser = {**EN, "User-Agent": "Firefox on the facilitator's laptop"}
+    elsewhere = {**EN, "User-Agent": "curl on somebody else's machine"}
+    client.post("/login", data={"email": "fac@example.org", "password": PASSWORD}, headers=browser)
+    assert client.get("/seminars/", headers=browser).status_code == 200
+    assert client.get("/seminars/", headers=elsewhere).status_code == 200  # protection off
+    app.config["SESSION_PROTECTION"] = "strong"
+    assert client.get("/seminars/", headers=elsewhere).status_code == 302  # to sign in

@@ -37,7 +37,9 @@ def token_of(client: FlaskClient) -> str:
 
 def choose_english(client: FlaskClient, token: str) -> int:
     """Post the language form with ``token``: 302 when the check let it through, 400 if not."""
-    return client.post("/prefs/language", data={"lang": "en", "csrf_token": token}, headers=EN).status_code
+    return client.post(
+        "/prefs/language", data={"lang": "en", "csrf_token": token}, headers=EN
+    ).status_code
 
 
 def tampered(token: str) -> str:
@@ -66,7 +68,9 @@ def test_a_tampered_or_missing_token_is_refused_after_the_real_one_was_remembere
     token = token_of(client)
     assert choose_english(client, token) == 302
     for bad in (tampered(token), token + "x", "", "not.a.token"):
-        response = client.post("/prefs/language", data={"lang": "en", "csrf_token": bad}, headers=EN)
+        response = client.post(
+            "/prefs/language", data={"lang": "en", "csrf_token": bad}, headers=EN
+        )
         assert response.status_code == 400, bad
         assert "This form has expired" in response.get_data(as_text=True)
     assert choose_english(client, token) == 302

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -108,18 +109,19 @@ def test_a_mistyped_sqlite_sync_level_stops_the_app_at_start(
 def test_the_autosave_hands_its_connection_back_with_transactions_on(
     app: Flask, world: World, database_url: str
 ) -> None:
-    """On PostgreSQL the autosave runs without a transaction (database.one_statement_writes).
-    The connection it used goes back to the pool as every other request expects it: the next
-    request on that very connection runs in a transaction again (its writes whole or not at
-    all), also after an autosave refused before its view, and nothing stays checked out."""
-    # An app of its own with a pool of one connection, whose requests end their own context
+    """On PostgreSQL the autosave runs without a transaction (database.one_statement_writes),
+    on connections of their own (database.ONE_STATEMENT) set to commit each statement. Every
+    other request runs in a transaction on the main pool's connections, which are never left
+    committing statement by statement, also after an autosave refused before its view; and
+    nothing stays checked out of either pool."""
+    # An app of its own with pools of one connection, whose requests end their own context
     # (the test's app shares the test's session with its requests).
     single = create_app(
         {**app.config, "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 1, "max_overflow": 0}}
     )
     single.test_client_class = type(app.test_client())
     with single.app_context():
-        engine = db.engine
+        engines = dict(db.engines)
     url = f"/partnerships/{world.partnership.id}/answers"
     save = {"question": "shared_vision_en", "value": "Safer", "base_version": 0, "key": "k" * 32}
     token = open_session(world.participant, hours=1)
@@ -129,27 +131,32 @@ def test_the_autosave_hands_its_connection_back_with_transactions_on(
     with signed_in.session_transaction() as session:
         session["_user_id"] = token
 
-    flags: list[tuple[int, bool | None]] = []
+    flags: list[tuple[str | None, bool | None]] = []
 
-    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        dbapi = conn.connection.dbapi_connection
-        flags.append((id(dbapi), getattr(dbapi, "autocommit", None)))
+    def recorder(bind: str | None) -> Any:
+        def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+            flags.append((bind, getattr(conn.connection.dbapi_connection, "autocommit", None)))
 
-    sa.event.listen(engine, "before_cursor_execute", record)
+        return record
+
+    listeners = [(engine, recorder(bind)) for bind, engine in engines.items()]
+    for engine, listener in listeners:
+        sa.event.listen(engine, "before_cursor_execute", listener)
+    postgres = engines[None].dialect.name == "postgresql"
+    assert postgres == (database.ONE_STATEMENT in engines)
     try:
         for client, expected in ((stranger, 401), (signed_in, 200)):
             flags.clear()
             assert client.post(url, json=save, headers=EN).status_code == expected
-            assert engine.pool.checkedout() == 0
-            saved_on = {connection for connection, _flag in flags}
-            if engine.dialect.name == "postgresql" and expected == 200:
-                assert {flag for _connection, flag in flags} == {True}
+            assert all(engine.pool.checkedout() == 0 for engine in engines.values())
+            if postgres and expected == 200:
+                assert flags and set(flags) == {(database.ONE_STATEMENT, True)}
             flags.clear()
             assert signed_in.get(page, headers=EN).status_code == 200
-            assert engine.pool.checkedout() == 0
-            # The same pooled connection, every statement inside a transaction again.
-            assert flags and {flag for _connection, flag in flags} <= {False, None}
-            assert not saved_on or saved_on == {connection for connection, _flag in flags}
+            assert all(engine.pool.checkedout() == 0 for engine in engines.values())
+            # The main pool's connection, every statement inside a transaction again.
+            assert flags and set(flags) <= {(None, False), (None, None)}
     finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
-        engine.dispose()
+        for engine, listener in listeners:
+            sa.event.remove(engine, "before_cursor_execute", listener)
+            engine.dispose()

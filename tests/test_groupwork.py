@@ -13,7 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.factories import World, make_participant, make_partnership, stored_answer
-from tests.querycount import count_queries
+from tests.querycount import count_queries, on_every_engine
 from workshop.auth.services import open_session
 from workshop.extensions import db
 from workshop.method.definition import load
@@ -355,8 +355,7 @@ def test_an_autosave_writes_the_answer_its_revision_and_the_change_count_whole(
             # psycopg's own flag: True when each statement commits by itself
             writes.append(getattr(conn.connection.dbapi_connection, "autocommit", None))
 
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with on_every_engine(record):
         steps = [(0, "first", 200), (1, "second", 200), (1, "stale", 409)]
         for base, value, status in steps:
             before = db.session.scalar(counter)
@@ -381,8 +380,6 @@ def test_an_autosave_writes_the_answer_its_revision_and_the_change_count_whole(
             if db.engine.dialect.name == "postgresql":
                 # one statement, committing by itself (a refused one changed no row)
                 assert writes == [True], writes
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)
 
 
 def test_a_stage_page_costs_the_same_queries_however_many_answers(

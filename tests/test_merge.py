@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from tests.factories import World, make_participant
+from tests.querycount import on_every_engine
 from tests.test_groupwork import EN, autosave, open_all_stages, stage_url, stored
 from workshop.auth.services import open_session
 from workshop.extensions import db
@@ -196,8 +197,7 @@ def test_a_stale_table_save_stores_the_merge_once_and_a_clash_nothing(
         db.session.rollback()  # the next request starts outside any transaction, as served
         return found
 
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with on_every_engine(record):
         before = state()
         clash = [{**ROWS[0], "role": "Lead"}, ROWS[1]]
         response = save(clash)
@@ -212,8 +212,6 @@ def test_a_stale_table_save_stores_the_merge_once_and_a_clash_nothing(
         assert changes is not None and before[2] is not None and changes == before[2] + 1
         if db.engine.dialect.name == "postgresql":
             assert autocommit and all(autocommit), autocommit
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)
 
 
 def test_a_section_saved_without_javascript_merges_too(

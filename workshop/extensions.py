@@ -1,11 +1,11 @@
 """Extension objects, created unbound so the factory can wire them to any app."""
 
 from flask_babel import Babel
-from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 
 from workshop.csrf import CSRFProtect
+from workshop.login import LoginManager
 from workshop.models.base import Base
 
 db = SQLAlchemy(model_class=Base)
