@@ -91,6 +91,14 @@ bench-load: $(VENV)/.installed-bench translations
 	scripts/system-deps.sh
 	$(BIN)/python benchmarks/bench_load.py
 
+# What one autosave costs the app in CPU, in-process against hello-world, and in instructions
+# under valgrind, the same on a busy day (about 10 minutes; SAVE_CPU_INSTRUCTIONS=0 skips them)
+.PHONY: bench-save-cpu
+bench-save-cpu: $(VENV)/.installed-bench translations
+	scripts/system-deps.sh
+	command -v valgrind >/dev/null || apt-get install -y -q -o DPkg::Lock::Timeout=120 valgrind
+	$(BIN)/python benchmarks/bench_save_cpu.py
+
 # Production: check the configuration, migrate, then serve with gunicorn.conf.py. Settings come
 # from the environment (WORKSHOP_DATABASE_URL, WORKSHOP_SECRET_KEY, …): docs/deployment.md.
 .PHONY: serve
