@@ -9,7 +9,7 @@ hello-world app's request (benchmarks/hello_app.py): the least CPU a round took 
 `make bench-save-cpu` also counts the instructions of a save and of a hello-world request under
 valgrind (callgrind), when valgrind is installed: the same count on a quiet or a busy machine,
 so two versions of the code can be compared on any day. Counted as the difference between runs
-of SMALL and LARGE saves, so starting Python, the app and the database is left out.
+of fewer and more requests (COUNTED), so starting Python, the app and the database is left out.
 
 Last line: RESULT save_cpu_ms=<n> hello_cpu_ms=<n> ratio=<n> [save_instructions=<n>
 hello_instructions=<n> instructions_ratio=<n>]
@@ -17,6 +17,7 @@ hello_instructions=<n> instructions_ratio=<n>]
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import os
@@ -39,7 +40,9 @@ from load_seed import Seat, seed
 
 ROUNDS = int(os.environ.get("SAVE_CPU_ROUNDS", "7"))
 SAVES = int(os.environ.get("SAVE_CPU_SAVES", "1000"))  # per round
-SMALL, LARGE = 100, 500  # saves in the two counted runs under valgrind
+# Requests in the two counted runs under valgrind, a save's and a hello-world request's: the
+# difference is large enough that what else varies between two runs (the seeding) is noise.
+COUNTED = {"save": (100, 500), "hello": (1_000, 6_000)}
 TEXT = "Олена Коваленко, Anna Berg: infection control on the ward " * 8
 
 
@@ -140,24 +143,52 @@ def _room() -> tuple[Room, Any]:
 def counted(saves: int) -> None:
     """Under valgrind: warm up, then ``saves`` saves and as many hello-world requests."""
     room, hello_world = _room()
-    for _ in range(SMALL):
+    for _ in range(COUNTED["save"][0]):
         room.save()
         hello(hello_world)()
+    gc.freeze()  # as gunicorn.conf.py does before forking a worker
     work = room.save if os.environ["SAVE_CPU_COUNT"] == "save" else hello(hello_world)
     for _ in range(saves):
         work()
 
 
-def instructions(kind: str, env: dict[str, str]) -> int | None:
+def fresh_database(pg: servers.Postgres, name: str, env: dict[str, str]) -> dict[str, str]:
+    """``env`` pointed at a new, migrated database of the cluster (every counted run seeds its
+    own: the seeded names are unique)."""
+    subprocess.run(
+        [
+            str(pg.bin / "psql"),
+            *("-h", "127.0.0.1", "-p", str(pg.port), "-U", "postgres", "-q"),
+            *("-c", f"CREATE DATABASE {name} TEMPLATE template0"),
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        timeout=60,
+    )
+    own = {**env, "WORKSHOP_DATABASE_URL": pg.url.rsplit("/", 1)[0] + f"/{name}"}
+    subprocess.run(
+        [str(servers.BIN / "flask"), "db", "upgrade"],
+        check=True,
+        timeout=300,
+        env={**os.environ, **own},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=servers.ROOT,
+    )
+    return own
+
+
+def instructions(kind: str, pg: servers.Postgres, env: dict[str, str]) -> int | None:
     """Instructions one ``kind`` request costs, from two runs under callgrind; None without it."""
     valgrind = shutil.which("valgrind")
     if valgrind is None:
         return None
     totals = []
     with tempfile.TemporaryDirectory() as folder:
-        for saves in (SMALL, LARGE):
+        small, large = COUNTED[kind]
+        for saves in (small, large):
             out = Path(folder) / f"callgrind.{saves}"
-            subprocess.run(
+            counting = subprocess.run(
                 [
                     valgrind,
                     "--tool=callgrind",
@@ -167,12 +198,19 @@ def instructions(kind: str, env: dict[str, str]) -> int | None:
                     "--counted",
                     str(saves),
                 ],
-                check=True,
-                env={**os.environ, **env, "SAVE_CPU_COUNT": kind, "PYTHONHASHSEED": "0"},
+                env={
+                    **os.environ,
+                    **fresh_database(pg, f"counted_{kind}_{saves}", env),
+                    "SAVE_CPU_COUNT": kind,
+                    "PYTHONHASHSEED": "0",
+                },
                 stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
                 timeout=3600,
             )
+            if counting.returncode != 0:
+                raise SystemExit(f"the counted run failed:\n{counting.stderr[-3000:]}")
             totals.append(
                 next(
                     int(line.split()[1])
@@ -180,7 +218,7 @@ def instructions(kind: str, env: dict[str, str]) -> int | None:
                     if line.startswith(("summary:", "totals:"))
                 )
             )
-    return (totals[1] - totals[0]) // (LARGE - SMALL)
+    return (totals[1] - totals[0]) // (large - small)
 
 
 def main() -> None:
@@ -209,6 +247,9 @@ def main() -> None:
         for _ in range(300):  # compiled statements, prepared statements, caches
             room.save()
             hello(hello_world)()
+        # What the app made is out of the collector's sight in a served worker (gunicorn.conf.py
+        # freezes it before forking): here too, or every collection would walk all of it.
+        gc.freeze()
         saves, hellos = [], []
         for _ in range(ROUNDS):
             saves.append(cpu_per_request(room.save, SAVES))
@@ -220,36 +261,8 @@ def main() -> None:
             f"save_cpu_ms={save_ms:.3f} hello_cpu_ms={hello_ms:.3f} ratio={save_ms / hello_ms:.1f}"
         )
         if os.environ.get("SAVE_CPU_INSTRUCTIONS", "1") != "0":
-            # Each counted run seeds a database of its own: a fresh one, as here.
-            save_count = hello_count = None
-            for kind in ("save", "hello"):
-                fresh = f"workshop_{kind}"
-                subprocess.run(
-                    [
-                        str(pg.bin / "psql"),
-                        *("-h", "127.0.0.1", "-p", str(pg.port), "-U", "postgres", "-q"),
-                        *("-c", f"CREATE DATABASE {fresh} TEMPLATE template0"),
-                    ],
-                    check=True,
-                    stdout=subprocess.DEVNULL,
-                    timeout=60,
-                )
-                url = pg.url.rsplit("/", 1)[0] + f"/{fresh}"
-                own = {**env, "WORKSHOP_DATABASE_URL": url}
-                subprocess.run(
-                    [str(servers.BIN / "flask"), "db", "upgrade"],
-                    check=True,
-                    timeout=300,
-                    env={**os.environ, **own},
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                    cwd=servers.ROOT,
-                )
-                count = instructions(kind, own)
-                if kind == "save":
-                    save_count = count
-                else:
-                    hello_count = count
+            save_count = instructions("save", pg, env)
+            hello_count = instructions("hello", pg, env)
             if save_count is not None and hello_count:
                 print(f"instructions: a save {save_count:,}, a hello-world request {hello_count:,}")
                 result += (
