@@ -321,3 +321,13 @@ def seed_demo_table(method_version: str | None = None) -> Partnership:
 @pytest.fixture
 def demo_table(app: Flask) -> Partnership:
     return seed_demo_table()
+
+
+@pytest.fixture
+def guarded(app: Flask, database_url: str) -> Iterator[Flask]:
+    """The app with CSRF checks on, as deployed; its connections closed after."""
+    application = create_app(_config(database_url) | {"WTF_CSRF_ENABLED": True})
+    application.test_client_class = RequestClient
+    yield application
+    with application.app_context():
+        db.engine.dispose()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 
 import pytest
 from flask import Flask
@@ -16,16 +15,6 @@ from workshop import create_app
 from workshop.extensions import db
 
 EN = {"Accept-Language": "en"}
-
-
-@pytest.fixture
-def guarded(app: Flask, database_url: str) -> Iterator[Flask]:
-    """The app with CSRF checks on, as deployed."""
-    application = create_app(_config(database_url) | {"WTF_CSRF_ENABLED": True})
-    application.test_client_class = RequestClient
-    yield application
-    with application.app_context():
-        db.engine.dispose()
 
 
 def token_of(client: FlaskClient) -> str:

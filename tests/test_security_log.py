@@ -16,7 +16,7 @@ from flask import Flask
 from flask.logging import default_handler
 from flask.testing import FlaskClient
 
-from tests.conftest import RequestClient, _config
+from tests.conftest import _config
 from tests.factories import PASSWORD, World, make_account
 from tests.test_auth import sign_in
 from workshop import create_app
@@ -93,16 +93,6 @@ def test_objects_refused_by_a_permission_check_are_logged(
         ("object_not_found", "partnerships.detail", str(world.participant.id)),
         ("access_denied", "seminars.index", str(world.participant.id)),
     ]
-
-
-@pytest.fixture
-def guarded(app: Flask, database_url: str) -> Iterator[Flask]:
-    """The app with CSRF checks on, as deployed; its connections closed after."""
-    application = create_app(_config(database_url) | {"WTF_CSRF_ENABLED": True})
-    application.test_client_class = RequestClient
-    yield application
-    with application.app_context():
-        db.engine.dispose()
 
 
 def test_a_failed_csrf_check_is_logged(guarded: Flask, caplog: pytest.LogCaptureFixture) -> None:
